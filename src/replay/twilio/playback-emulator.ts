@@ -4,12 +4,8 @@
  * queue and echoes every pending mark. Positions are computed from the clock, not from timer
  * ticks, so the record of what the caller heard is sample-exact whatever the timer jitter.
  */
+import { ULAW_BYTES_PER_MS, ULAW_SILENCE_BYTE } from '../../audio/g711.js';
 import type { Clock } from './clock.js';
-
-/** G.711 µ-law at 8 kHz: one byte per sample, 8 samples per ms. */
-export const MULAW_BYTES_PER_MS = 8;
-/** Byte value of µ-law silence (the encoding of sample 0). */
-export const MULAW_SILENCE_BYTE = 0xff;
 
 /** One outbound `media` payload and when it played on the call's media clock. */
 export interface PlayedChunk {
@@ -103,7 +99,7 @@ export class PlaybackEmulator {
     segment.sentBytes += bytes.length;
     const startMs = Math.max(now, this.#queueEndMs);
     this.chunks.push({ segmentIndex: segment.index, receivedAtMs: now, startMs, bytes });
-    this.#queueEndMs = startMs + bytes.length / MULAW_BYTES_PER_MS;
+    this.#queueEndMs = startMs + bytes.length / ULAW_BYTES_PER_MS;
   }
 
   /** Queues an outbound `mark`; echoed at once if nothing is left to play. */
@@ -183,10 +179,10 @@ export class PlaybackEmulator {
 
   /** What the caller heard from 0 to `untilMs`: µ-law on the call's time axis, silence between. */
   heardAudio(untilMs = this.#clock.now()): Buffer {
-    const out = Buffer.alloc(Math.ceil(untilMs * MULAW_BYTES_PER_MS), MULAW_SILENCE_BYTE);
+    const out = Buffer.alloc(Math.ceil(untilMs * ULAW_BYTES_PER_MS), ULAW_SILENCE_BYTE);
     for (const chunk of this.chunks) {
       const played = playedBytes(chunk, untilMs);
-      const offset = Math.round(chunk.startMs * MULAW_BYTES_PER_MS);
+      const offset = Math.round(chunk.startMs * ULAW_BYTES_PER_MS);
       if (played > 0 && offset < out.length) chunk.bytes.copy(out, offset, 0, played);
     }
     return out;
@@ -219,8 +215,8 @@ export class PlaybackEmulator {
     const segments = this.segments.slice(this.#generationStart).map((s) => ({
       index: s.index,
       ...(s.endMark === undefined ? {} : { endMark: s.endMark }),
-      sentMs: s.sentBytes / MULAW_BYTES_PER_MS,
-      playedMs: this.segmentPlayedBytes(s.index, now) / MULAW_BYTES_PER_MS,
+      sentMs: s.sentBytes / ULAW_BYTES_PER_MS,
+      playedMs: this.segmentPlayedBytes(s.index, now) / ULAW_BYTES_PER_MS,
     }));
     const discardedBytes = this.#unfinishedChunks(now).reduce(
       (sum, c) => sum + c.bytes.length - playedBytes(c, now),
@@ -231,7 +227,7 @@ export class PlaybackEmulator {
       ...(playing ? { playingSegment: playing.segmentIndex } : {}),
       segments,
       flushedMarks: this.#pending.map((m) => m.name),
-      discardedMs: discardedBytes / MULAW_BYTES_PER_MS,
+      discardedMs: discardedBytes / ULAW_BYTES_PER_MS,
     };
   }
 
@@ -243,7 +239,7 @@ export class PlaybackEmulator {
 
 /** Bytes of a chunk played by `atMs`: whole samples only, capped by a clear's cut. */
 export function playedBytes(chunk: PlayedChunk, atMs: number): number {
-  const elapsed = Math.floor((atMs - chunk.startMs) * MULAW_BYTES_PER_MS + 1e-9);
+  const elapsed = Math.floor((atMs - chunk.startMs) * ULAW_BYTES_PER_MS + 1e-9);
   const played = Math.min(Math.max(elapsed, 0), chunk.bytes.length);
   return chunk.cutAtBytes === undefined ? played : Math.min(played, chunk.cutAtBytes);
 }

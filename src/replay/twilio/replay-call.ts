@@ -8,7 +8,7 @@ import type { CallRecord } from '../../call/call-record.js';
 import { fetchCallRecord } from './fetch-call-record.js';
 import { loadRecording } from './load-recording.js';
 import type { ClearSnapshot, MarkEcho, OutboundSegment, PlayedChunk } from './playback-emulator.js';
-import { MULAW_BYTES_PER_MS } from './playback-emulator.js';
+import { ULAW_BYTES_PER_MS } from '../../audio/g711.js';
 import { ReplayError } from './replay-error.js';
 import { sendSignedRequest } from './twilio-http.js';
 import {
@@ -147,7 +147,7 @@ export async function replayCall(options: ReplayOptions): Promise<ReplayResult> 
     speed: o.speed,
     voiceTwiml: voice.body,
     stream: connect.stream,
-    recordingMs: recording.length / MULAW_BYTES_PER_MS,
+    recordingMs: recording.length / ULAW_BYTES_PER_MS,
     framesSent: session.framesSent,
     callerAudio: session.callerAudio,
     heardAudio: emulator.heardAudio(session.endedAtMs),

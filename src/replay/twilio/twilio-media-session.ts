@@ -6,17 +6,10 @@
  */
 import WebSocket from 'ws';
 import { ScaledClock } from './clock.js';
-import {
-  MULAW_BYTES_PER_MS,
-  MULAW_SILENCE_BYTE,
-  PlaybackEmulator,
-  type MarkEcho,
-} from './playback-emulator.js';
+import { FRAME_BYTES, FRAME_MS, ULAW_BYTES_PER_MS, ULAW_SILENCE_BYTE } from '../../audio/g711.js';
+import { PlaybackEmulator, type MarkEcho } from './playback-emulator.js';
 import { ReplayError } from './replay-error.js';
 
-/** Twilio sends 20 ms frames (160 bytes of µ-law at 8 kHz); observed, see protocols.md §5.2. */
-export const FRAME_MS = 20;
-const FRAME_BYTES = FRAME_MS * MULAW_BYTES_PER_MS;
 /** How often the progress callback fires, wall-clock ms: often enough for a live line. */
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -125,7 +118,7 @@ class StreamDriver {
       clock: this.#clock,
       onMarkEcho: (e) => this.#sendMark(e),
     });
-    this.#recordingMs = o.recording.length / MULAW_BYTES_PER_MS;
+    this.#recordingMs = o.recording.length / ULAW_BYTES_PER_MS;
   }
 
   start(): void {
@@ -180,7 +173,7 @@ class StreamDriver {
 
   #sendFrame(): void {
     const offset = this.#framesSent * FRAME_BYTES;
-    const frame = Buffer.alloc(FRAME_BYTES, MULAW_SILENCE_BYTE);
+    const frame = Buffer.alloc(FRAME_BYTES, ULAW_SILENCE_BYTE);
     if (offset < this.o.recording.length)
       this.o.recording.copy(frame, 0, offset, offset + FRAME_BYTES);
     const chunk = this.#framesSent + 1;
@@ -254,7 +247,7 @@ class StreamDriver {
       nowMs: now,
       recordingMs: this.#recordingMs,
       framesSent: this.#framesSent,
-      heardMs: this.#emulator.heardBytes(now) / MULAW_BYTES_PER_MS,
+      heardMs: this.#emulator.heardBytes(now) / ULAW_BYTES_PER_MS,
       marks: this.#emulator.marks.length,
       clears: this.#emulator.clears.length,
     });
@@ -288,7 +281,7 @@ class StreamDriver {
 }
 
 function callerAudioSent(recording: Buffer, frames: number): Buffer {
-  const out = Buffer.alloc(frames * FRAME_BYTES, MULAW_SILENCE_BYTE);
+  const out = Buffer.alloc(frames * FRAME_BYTES, ULAW_SILENCE_BYTE);
   recording.copy(out, 0, 0, Math.min(recording.length, out.length));
   return out;
 }
