@@ -55,12 +55,16 @@ function captureLine(t: number, dir: 'in' | 'out', rawText: string): string {
   }
 }
 
-/** Starts capturing one call into `dir` (created if missing) as `<callSid>.jsonl` and WAVs. */
-export function createCallCapture(options: {
+/** Options of `createCallCapture`; `now` (ms, default performance.now) lets tests drive time. */
+export interface CallCaptureOptions {
   dir: string;
   callSid: string;
   logger: Logger;
-}): CallCapture {
+  now?: () => number;
+}
+
+/** Starts capturing one call into `dir` (created if missing) as `<callSid>.jsonl` and WAVs. */
+export function createCallCapture(options: CallCaptureOptions): CallCapture {
   const log = options.logger.child({ component: 'call-capture' });
   const stem = join(options.dir, safeFileStem(options.callSid));
   const files: CallCaptureFiles = {
@@ -69,7 +73,8 @@ export function createCallCapture(options: {
     botWav: `${stem}.bot.wav`,
     stereoWav: `${stem}.stereo.wav`,
   };
-  const startMs = performance.now();
+  const now = options.now ?? (() => performance.now());
+  const startMs = now();
   let pending: string[] = [];
   let pendingBytes = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -103,7 +108,7 @@ export function createCallCapture(options: {
 
   function record(dir: 'in' | 'out', rawText: string): void {
     if (closing || failure) return;
-    const t = Math.round((performance.now() - startMs) * 1000) / 1000;
+    const t = Math.round((now() - startMs) * 1000) / 1000;
     const line = captureLine(t, dir, rawText);
     pending.push(line);
     pendingBytes += line.length;
