@@ -1,0 +1,88 @@
+/**
+ * `summary.txt`: the replayed call in a few lines a QA person reads first — turns with response
+ * latency, barge-ins with what had been heard, tool calls, the outcome.
+ */
+import type { BargeIn, Timeline, ToolCallSpan, Turn } from './timeline-types.js';
+
+/** Longest tool argument/result shown inline; the full text is in timeline.json. */
+const MAX_INLINE_CHARS = 160;
+
+/** Renders the summary (see module doc). */
+export function renderSummary(t: Timeline): string {
+  const lines = [
+    `Call ${t.callSid}  (${t.startedAt}, speed ×${t.speed})`,
+    `Duration ${sec(t.durationMs)}: recording ${sec(t.recordingMs)}, bot heard ${sec(t.botHeardMs)}; ended: ${t.endReason.replace('_', ' ')}`,
+    `Outcome: ${t.outcome.description}`,
+    '',
+    `Turns (caller speech from ${t.callerSpeechSource === 'server_vad' ? "the server's VAD" : 'energy detection on the sent audio'}):`,
+    ...(t.turns.length ? t.turns.map(turnLine) : ['  (no caller speech detected)']),
+    ...latencyStats(t.turns),
+    '',
+    `Barge-ins: ${t.bargeIns.length}`,
+    ...t.bargeIns.map(bargeInLine),
+    '',
+    `Tool calls: ${t.toolCalls.length}${t.hasServerRecord ? '' : ' (needs the server record: --admin-token)'}`,
+    ...t.toolCalls.map(toolLine),
+  ];
+  if (t.warnings.length) lines.push('', 'Warnings:', ...t.warnings.map((w) => `  ! ${w}`));
+  return lines.join('\n') + '\n';
+}
+
+function turnLine(turn: Turn): string {
+  const span = `${sec(turn.caller.startMs)}–${sec(turn.caller.endMs)}`;
+  const reply =
+    turn.latencyMs === undefined
+      ? 'no bot reply before the next turn'
+      : `bot heard at ${sec(turn.botHeardAtMs ?? 0)}, latency ${ms(turn.latencyMs)}`;
+  const text = turn.callerText ? `  "${clip(turn.callerText)}"` : '';
+  return `  ${turn.index}. caller ${span}  → ${reply}${text}`;
+}
+
+function latencyStats(turns: Turn[]): string[] {
+  const values = turns
+    .flatMap((t) => (t.latencyMs === undefined ? [] : [t.latencyMs]))
+    .sort((a, b) => a - b);
+  if (values.length === 0) return [];
+  const median = values[Math.floor((values.length - 1) / 2)] ?? 0;
+  return [
+    `  latency: median ${ms(median)}, max ${ms(values.at(-1) ?? 0)} over ${values.length} turn(s)`,
+  ];
+}
+
+function bargeInLine(b: BargeIn): string {
+  const parts = [`  at ${sec(b.atMs)}:`];
+  if (b.heardMs !== undefined)
+    parts.push(
+      `heard ${ms(b.heardMs)} of the interrupted audio, discarded ${ms(b.discardedMs ?? 0)}`,
+    );
+  else parts.push('server barge-in with no clear sent (nothing was queued)');
+  if (b.truncated?.length)
+    parts.push(
+      `; truncated ${b.truncated.map((x) => `${x.itemId}@${ms(x.audioEndMs)}`).join(', ')}`,
+    );
+  if (b.deleted?.length) parts.push(`; deleted ${b.deleted.join(', ')}`);
+  if (b.responseCancelled) parts.push('; response cancelled');
+  return parts.join(' ');
+}
+
+function toolLine(c: ToolCallSpan): string {
+  const http = c.httpStatus === undefined ? '' : ` HTTP ${c.httpStatus}`;
+  return [
+    `  ${sec(c.startMs)} ${c.name}(${clip(c.arguments)}) → ${c.status}${http} in ${ms(c.durationMs)}`,
+    `      result: ${clip(c.output)}`,
+  ].join('\n');
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_INLINE_CHARS ? flat.slice(0, MAX_INLINE_CHARS - 1) + '…' : flat;
+}
+
+/** `12.34 s` */
+export function sec(valueMs: number): string {
+  return `${(valueMs / 1000).toFixed(2)} s`;
+}
+
+function ms(valueMs: number): string {
+  return `${Math.round(valueMs)} ms`;
+}
