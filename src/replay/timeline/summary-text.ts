@@ -50,19 +50,18 @@ function latencyStats(turns: Turn[]): string[] {
 }
 
 function bargeInLine(b: BargeIn): string {
-  const parts = [`  at ${sec(b.atMs)}:`];
-  if (b.heardMs !== undefined)
-    parts.push(
-      `heard ${ms(b.heardMs)} of the interrupted audio, discarded ${ms(b.discardedMs ?? 0)}`,
+  const details =
+    b.heardMs === undefined
+      ? ['server barge-in with no clear sent (nothing was queued)']
+      : [`heard ${ms(b.heardMs)} of the interrupted audio, discarded ${ms(b.discardedMs ?? 0)}`];
+  if (b.truncated?.length) {
+    details.push(
+      `truncated ${b.truncated.map((x) => `${x.itemId}@${ms(x.audioEndMs)}`).join(', ')}`,
     );
-  else parts.push('server barge-in with no clear sent (nothing was queued)');
-  if (b.truncated?.length)
-    parts.push(
-      `; truncated ${b.truncated.map((x) => `${x.itemId}@${ms(x.audioEndMs)}`).join(', ')}`,
-    );
-  if (b.deleted?.length) parts.push(`; deleted ${b.deleted.join(', ')}`);
-  if (b.responseCancelled) parts.push('; response cancelled');
-  return parts.join(' ');
+  }
+  if (b.deleted?.length) details.push(`deleted ${b.deleted.join(', ')}`);
+  if (b.responseCancelled) details.push('response cancelled');
+  return `  at ${sec(b.atMs)}: ${details.join('; ')}`;
 }
 
 function toolLine(c: ToolCallSpan): string {
