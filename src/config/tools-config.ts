@@ -127,7 +127,9 @@ export function parseToolsConfig(
     problems.push({ file, field, message });
   };
   if (!validateFile(json)) {
-    for (const error of validateFile.errors ?? []) report(errorField(error), errorMessage(error));
+    for (const error of usefulErrors(validateFile.errors)) {
+      report(errorField(error), errorMessage(error));
+    }
   }
   const invalid = new Set(problems.map((p) => p.field));
   const isValid = (prefix: string): boolean =>
@@ -150,7 +152,9 @@ export function parseToolsConfig(
         report(field, `"${name}" is a built-in tool name; configure it under /builtins`);
       }
     }
-    if (!isValid(`/tools/${index}`)) return;
+    // A bad name or description must not hide the problems of the request itself.
+    const at = `/tools/${index}`;
+    if (invalid.has(at) || !isValid(`${at}/parameters`) || !isValid(`${at}/http`)) return;
     const tool = checkTool(raw as RawTool, `/tools/${index}`, env, report);
     if (tool) tools.push(tool);
   });
@@ -241,7 +245,9 @@ function checkTool(
 function checkParameters(parameters: Record<string, JsonValue>, at: string, report: Report): void {
   const ajv = createArgumentsAjv();
   if (!ajv.validateSchema(parameters)) {
-    for (const error of ajv.errors ?? []) report(`${at}${error.instancePath}`, errorMessage(error));
+    for (const error of usefulErrors(ajv.errors)) {
+      report(`${at}${error.instancePath}`, errorMessage(error));
+    }
     return;
   }
   try {
@@ -294,6 +300,24 @@ function checkBuiltins(raw: RawBuiltins | undefined, report: Report): BuiltinsCo
         : { handoffMessage: transfer.handoffMessage }),
     },
   };
+}
+
+/**
+ * One error per problem: `anyOf` reports every branch plus itself (keep the first branch), and a
+ * bad property name is reported twice (keep the one naming the property).
+ */
+function usefulErrors(errors: readonly ErrorObject[] | null | undefined): ErrorObject[] {
+  const list = (errors ?? []).filter((e) => e.keyword !== 'propertyNames');
+  const composite = new Set(
+    list.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath),
+  );
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    if (!composite.has(e.instancePath)) return true;
+    if (seen.has(e.instancePath)) return false;
+    seen.add(e.instancePath);
+    return true;
+  });
 }
 
 function errorField(error: ErrorObject): string {

@@ -69,7 +69,12 @@ export function createBusinessApi(options: BusinessApiOptions = {}): express.Exp
       return;
     }
     const hours = day in HOURS ? HOURS[day] : { open: '09:00', close: '17:00' };
-    res.json({ day, open: hours !== null, ...(hours ?? {}) });
+    res.json({
+      day,
+      isOpen: hours !== null,
+      opens: hours?.open ?? null,
+      closes: hours?.close ?? null,
+    });
   });
 
   app.post('/callbacks', (req, res) => {

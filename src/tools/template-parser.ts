@@ -130,7 +130,16 @@ const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
 /** Parses a URL template; placeholders may appear only in path segments and query values. */
 export function parseUrl(source: string, ctx: TemplateContext): UrlTemplate | undefined {
-  const parts = parseTemplate(source, ctx);
+  let broken = false;
+  const parts = parseTemplate(source, {
+    ...ctx,
+    report: (message) => {
+      broken = true;
+      ctx.report(message);
+    },
+  });
+  // A missing variable (often the host) would only add misleading structure problems.
+  if (broken) return undefined;
   const first = parts[0];
   const leading = first?.kind === 'text' ? first.text : '';
   const hasRefs = parts.some((p) => p.kind === 'ref');
