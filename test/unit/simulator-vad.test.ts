@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readRecording } from '../../src/audio/recording.js';
 import { ulawToPcm16 } from '../../src/audio/g711.js';
 import {
   EnergyVad,
@@ -15,6 +17,7 @@ import {
   toneUlaw,
 } from '../../src/replay/simulator/synthetic-audio.js';
 
+const RECORDINGS_DIR = join(import.meta.dirname, '../fixtures/recordings');
 const DEFAULTS: VadConfig = { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 };
 
 /** Feeds µ-law in Twilio-sized 20 ms frames (160 bytes), as the bridge does. */
@@ -135,4 +138,31 @@ describe('semanticSilenceMs', () => {
     ]).toEqual([1200, 800, 800]);
     expect(semanticSilenceMs('high')).toBe(500);
   });
+});
+
+describe('EnergyVad on the recorded caller fixtures', () => {
+  /**
+   * Manifest speech ranges with pauses under 500 ms merged: start − 300 ms, end + 500 ms. The
+   * manifest measures speech relative to each file's own peak; the quiet caller's soft onsets are
+   * under the absolute -55 dBFS floor, so its starts may come up to 80 ms late.
+   */
+  it.each([
+    ['order-status.wav', [500, 8900], [5720, 12560], 20],
+    ['noisy-line.wav', [560, 8920], [5640, 12560], 20],
+    ['quiet-caller.wav', [500, 8900], [5720, 12560], 80],
+    ['interrupting-caller.wav', [500, 4700, 11400], [4020, 8220, 13980], 20],
+  ] as const)(
+    'finds the caller turns of %s',
+    async (file, expectedStarts, expectedStops, toleranceMs) => {
+      const events = run(await readRecording(join(RECORDINGS_DIR, file)));
+      expect(starts(events)).toHaveLength(expectedStarts.length);
+      expect(stops(events)).toHaveLength(expectedStops.length);
+      starts(events).forEach((ms, i) =>
+        expect(Math.abs(ms - (expectedStarts[i] ?? 0))).toBeLessThanOrEqual(toleranceMs),
+      );
+      stops(events).forEach((ms, i) =>
+        expect(Math.abs(ms - (expectedStops[i] ?? 0))).toBeLessThanOrEqual(toleranceMs),
+      );
+    },
+  );
 });
