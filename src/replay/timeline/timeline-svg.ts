@@ -11,7 +11,7 @@ const WIDTH_PX = 1200;
 const LABEL_PX = 90;
 const RIGHT_PX = 20;
 const LANE_PX = 56;
-const TOP_PX = 30;
+const TOP_PX = 48;
 /** Envelope floor: -60 dBFS draws as zero height (quieter is line noise on a phone call). */
 const ENVELOPE_FLOOR_DBFS = -60;
 const COLORS = {
@@ -66,7 +66,7 @@ export function renderTimelineSvg(t: Timeline, audio?: SvgAudio): string {
       b.heardMs === undefined ? 'barge-in' : `barge-in: heard ${Math.round(b.heardMs)} ms`;
     parts.push(
       `<line x1="${bx}" y1="${TOP_PX}" x2="${bx}" y2="${axisY}" stroke="${COLORS.barge}" stroke-width="1.5" stroke-dasharray="4 2"/>`,
-      `<text x="${bx}" y="${TOP_PX - 2 + (i % 2) * 10}" fill="${COLORS.barge}" text-anchor="middle" font-size="10">${esc(label)}</text>`,
+      `<text x="${bx}" y="${TOP_PX - 14 + (i % 2) * 10}" fill="${COLORS.barge}" text-anchor="middle" font-size="10">${esc(label)}</text>`,
     );
   }
   parts.push(...axis(durationMs, axisY, x), ...legend(height - 24), '</svg>');

@@ -84,6 +84,8 @@ export interface ReplayResult {
   heardBytes: number;
   durationMs: number;
   endReason: StreamEndReason;
+  /** Close code and reason of the media socket (the server's, when it ended the stream). */
+  streamClose: { code: number; reason: string };
   chunks: PlayedChunk[];
   segments: OutboundSegment[];
   marks: MarkEcho[];
@@ -154,6 +156,7 @@ export async function replayCall(options: ReplayOptions): Promise<ReplayResult> 
     heardBytes: emulator.heardBytes(session.endedAtMs),
     durationMs: session.endedAtMs,
     endReason: session.endReason,
+    streamClose: { code: session.closeCode, reason: session.closeReason },
     chunks: emulator.chunks,
     segments: emulator.segments,
     marks: emulator.marks,

@@ -54,8 +54,8 @@ export interface MediaSessionResult {
   framesSent: number;
   endReason: StreamEndReason;
   endedAtMs: number;
-  closeCode?: number;
-  closeReason?: string;
+  closeCode: number;
+  closeReason: string;
   /** Protocol oddities from the server (unknown events, bad frames); never fatal. */
   warnings: string[];
 }
@@ -266,6 +266,12 @@ class StreamDriver {
     if (!this.#endReason) {
       this.#endReason = 'server_closed';
       this.#endedAtMs = this.#emulator.update();
+      if (this.#endedAtMs < this.#recordingMs) {
+        const atS = (this.#endedAtMs / 1000).toFixed(2);
+        this.#warnings.push(
+          `the server closed the media socket at ${atS} s, before the recording ended (close ${code}${reason ? ` "${reason}"` : ''})`,
+        );
+      }
     }
     this.done({
       emulator: this.#emulator,
