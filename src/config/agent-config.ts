@@ -1,0 +1,113 @@
+/** Parses `config/agent.json` against `config/agent.schema.json`, filling phone-tuned defaults. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { AgentConfig, TurnDetection } from './app-config.js';
+import type { ConfigProblem } from './config-problem.js';
+
+const SCHEMA_PATH = fileURLToPath(new URL('../../../config/agent.schema.json', import.meta.url));
+const SCHEMA_PATH_SRC = fileURLToPath(new URL('../../config/agent.schema.json', import.meta.url));
+
+function loadSchema(): Record<string, unknown> {
+  // Source (tsx, vitest) and build (dist/src) sit at different depths below the repo root.
+  for (const path of [SCHEMA_PATH_SRC, SCHEMA_PATH]) {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch {
+      // try the next location
+    }
+  }
+  throw new Error('config/agent.schema.json not found next to the server');
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validate = ajv.compile(loadSchema());
+
+/**
+ * Server VAD for the phone. threshold 0.55: a notch above the service default because PSTN lines
+ * carry hiss and clicks that would otherwise cut the bot off. prefixPaddingMs 300: keeps the
+ * first syllable. silenceDurationMs 600: callers on a phone pause mid-sentence; 100 ms more than
+ * the default costs 100 ms of reply latency and saves many cut-off callers.
+ */
+const PHONE_SERVER_VAD = { threshold: 0.55, prefixPaddingMs: 300, silenceDurationMs: 600 };
+
+interface RawTurnDetection {
+  type: 'server_vad' | 'semantic_vad';
+  threshold?: number;
+  prefixPaddingMs?: number;
+  silenceDurationMs?: number;
+  idleTimeoutMs?: number | null;
+  eagerness?: 'low' | 'medium' | 'high' | 'auto';
+  createResponse: boolean;
+  interruptResponse: boolean;
+}
+
+/** Turns ajv errors into problems located by JSON pointer. */
+export function ajvProblems(
+  file: string,
+  errors: ErrorObject[] | null | undefined,
+): ConfigProblem[] {
+  return (errors ?? []).map((e) => {
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` ("${String((e.params as { additionalProperty: string }).additionalProperty)}")`
+        : e.keyword === 'enum'
+          ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          : '';
+    return { file, field: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${extra}` };
+  });
+}
+
+/** Validates the parsed agent file; returns the config with defaults, or the problems. */
+export function parseAgentConfig(
+  json: unknown,
+  file: string,
+): { config?: AgentConfig; problems: ConfigProblem[] } {
+  const data = structuredClone(json);
+  if (!validate(data)) return { problems: ajvProblems(file, validate.errors) };
+  const raw = data as Omit<AgentConfig, 'turnDetection'> & { turnDetection: RawTurnDetection };
+  const td = raw.turnDetection;
+  const problems: ConfigProblem[] = [];
+  let turnDetection: TurnDetection;
+  if (td.type === 'server_vad') {
+    if (td.eagerness !== undefined) {
+      problems.push({
+        file,
+        field: '/turnDetection/eagerness',
+        message: 'applies to semantic_vad only',
+      });
+    }
+    turnDetection = {
+      type: 'server_vad',
+      threshold: td.threshold ?? PHONE_SERVER_VAD.threshold,
+      prefixPaddingMs: td.prefixPaddingMs ?? PHONE_SERVER_VAD.prefixPaddingMs,
+      silenceDurationMs: td.silenceDurationMs ?? PHONE_SERVER_VAD.silenceDurationMs,
+      idleTimeoutMs: td.idleTimeoutMs ?? null,
+      createResponse: td.createResponse,
+      interruptResponse: td.interruptResponse,
+    };
+  } else {
+    for (const key of [
+      'threshold',
+      'prefixPaddingMs',
+      'silenceDurationMs',
+      'idleTimeoutMs',
+    ] as const) {
+      if (td[key] !== undefined) {
+        problems.push({
+          file,
+          field: `/turnDetection/${key}`,
+          message: 'applies to server_vad only',
+        });
+      }
+    }
+    turnDetection = {
+      type: 'semantic_vad',
+      eagerness: td.eagerness ?? 'auto',
+      createResponse: td.createResponse,
+      interruptResponse: td.interruptResponse,
+    };
+  }
+  if (problems.length > 0) return { problems };
+  return { config: { ...raw, turnDetection }, problems };
+}

@@ -1,0 +1,134 @@
+/**
+ * One Twilio media-stream socket: parses every frame at the edge, skips what is malformed or out
+ * of order (with a log line), and feeds the rest to the call's session.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/app-config.js';
+import type { CallRegistry } from '../call/call-registry.js';
+import { CallSession, type CallControlTools } from '../call/call-session.js';
+import type { RealtimeConnector, ToolDefinition } from '../realtime/realtime.js';
+import type { CallControl, TelephonyEvent } from '../telephony/telephony.js';
+import { parseTwilioMessage } from '../telephony/twilio/twilio-messages.js';
+import { TwilioMediaStream } from '../telephony/twilio/twilio-media-stream.js';
+import type { ToolRunner } from '../tools/tool-runner.js';
+import { createCallCapture, type CallCapture } from '../observability/call-capture.js';
+
+export interface MediaStreamDeps {
+  config: AppConfig;
+  registry: CallRegistry;
+  connector: RealtimeConnector;
+  control: CallControl;
+  tools: ToolRunner;
+  toolDefinitions: ToolDefinition[];
+  callControlTools: CallControlTools;
+  logger: Logger;
+  now: () => number;
+}
+
+// A flood of bad frames must not flood the log: the first few are logged one by one, then only
+// counted, and the count is logged when the stream ends.
+const LOGGED_BAD_FRAMES = 10;
+
+export class MediaStreamHandler {
+  private session: CallSession | undefined;
+  private capture: CallCapture | undefined;
+  private log: Logger;
+  private lastSequence = 0;
+  private badFrames = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: MediaStreamDeps,
+  ) {
+    this.log = deps.logger;
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('close', (code) => this.onClose(code));
+    ws.on('error', (err) => this.log.warn({ err: err.message }, 'media socket error'));
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.skip('binary frame (Twilio sends text only)');
+    if (data.length > this.deps.config.server.maxMessageBytes) {
+      return this.skip(`oversized frame (${data.length} bytes)`);
+    }
+    const text = data.toString('utf8');
+    this.capture?.inbound(text);
+    const parsed = parseTwilioMessage(text);
+    if (!parsed.ok) return this.skip(parsed.reason);
+    if (parsed.sequenceNumber !== undefined) {
+      if (parsed.sequenceNumber <= this.lastSequence) {
+        return this.skip(
+          `out-of-order sequenceNumber ${parsed.sequenceNumber} after ${this.lastSequence}`,
+        );
+      }
+      this.lastSequence = parsed.sequenceNumber;
+    }
+    const event = parsed.event;
+    if (event.type === 'connected') return;
+    if (event.type === 'start') {
+      if (this.session) return this.skip('a second start on the same socket');
+      this.begin(event, text);
+      return;
+    }
+    if (!this.session) return this.skip(`${event.type} before start`);
+    this.session.onTelephony(event);
+  }
+
+  private begin(start: Extract<TelephonyEvent, { type: 'start' }>, rawStart: string): void {
+    const { config, registry, connector, logger } = this.deps;
+    this.log = logger.child({ callSid: start.callSid, streamSid: start.streamSid });
+    if (config.captureDir) {
+      this.capture = createCallCapture({
+        dir: config.captureDir,
+        callSid: start.callSid,
+        logger: this.log,
+      });
+      this.capture.inbound(rawStart);
+    }
+    const prewarmed = registry.takePrewarmed(start.callSid);
+    const realtime =
+      prewarmed ?? connector.open({ callSid: start.callSid, tools: this.deps.toolDefinitions });
+    this.log.info({ prewarmed: prewarmed !== undefined }, 'media stream started');
+    const capture = this.capture;
+    const stream = new TwilioMediaStream(
+      this.ws,
+      start.streamSid,
+      () => this.ws.close(1000, 'call handed back to TwiML'),
+      capture ? (text) => capture.outbound(text) : undefined,
+    );
+    this.session = new CallSession({
+      start,
+      stream,
+      realtime,
+      control: this.deps.control,
+      tools: this.deps.tools,
+      callControlTools: this.deps.callControlTools,
+      agent: config.agent,
+      frameBytes: config.playback.frameMs * 8,
+      logger: this.log,
+      now: this.deps.now,
+      onEnded: (session) => {
+        registry.ended(session);
+        void this.capture?.close().then(
+          (files) => this.log.info({ files }, 'call captured'),
+          (err: unknown) => this.log.error({ err }, 'call capture failed'),
+        );
+      },
+    });
+    registry.add(this.session);
+  }
+
+  private onClose(code: number): void {
+    if (this.badFrames > LOGGED_BAD_FRAMES) {
+      this.log.warn({ skipped: this.badFrames }, 'bad frames skipped on this stream');
+    }
+    this.log.debug({ code }, 'media socket closed');
+    this.session?.onStreamClosed();
+  }
+
+  private skip(reason: string): void {
+    this.badFrames += 1;
+    if (this.badFrames <= LOGGED_BAD_FRAMES) this.log.warn({ reason }, 'media frame skipped');
+  }
+}
