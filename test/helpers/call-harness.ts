@@ -1,0 +1,60 @@
+/** One call over real sockets: the real server, a fake realtime server and a fake caller. */
+import { FakeRealtimeServer, type FakeRealtimeConnection } from '../fakes/fake-realtime-server.js';
+import { FakeTwilioCaller } from '../fakes/fake-twilio-caller.js';
+import { AUTH_TOKEN, STREAM_URL, startTestServer, type TestServer } from './test-server.js';
+import type { ToolRunner } from '../../src/tools/tool-runner.js';
+
+export interface CallHarness {
+  fake: FakeRealtimeServer;
+  server: TestServer;
+  caller: FakeTwilioCaller;
+  model: FakeRealtimeConnection;
+  close(): Promise<void>;
+}
+
+let callCounter = 0;
+
+/** µ-law audio of `ms` milliseconds whose bytes encode their own position (for exactness). */
+export function numberedAudio(ms: number, seed = 0): Buffer {
+  const out = Buffer.alloc(ms * 8);
+  for (let i = 0; i < out.length; i++) out[i] = (i * 7 + seed * 13) % 251;
+  return out;
+}
+
+/** Starts a call: the stream is started and the model session is configured (greeting off). */
+export async function startCall(
+  env: Record<string, string> = {},
+  options: { tools?: ToolRunner; greeting?: boolean; holdSessionUpdated?: boolean } = {},
+): Promise<CallHarness> {
+  const fake = new FakeRealtimeServer();
+  fake.holdSessionUpdated = options.holdSessionUpdated ?? false;
+  const server = await startTestServer(
+    {
+      OPENAI_REALTIME_URL: await fake.listen(),
+      ...(options.greeting ? {} : { AGENT_CONFIG: 'test/fixtures/agent.no-greeting.json' }),
+      ...env,
+    },
+    options,
+  );
+  callCounter += 1;
+  const caller = new FakeTwilioCaller({
+    url: server.mediaUrl,
+    streamUrl: STREAM_URL,
+    authToken: AUTH_TOKEN,
+    callSid: `CA${callCounter.toString(16).padStart(32, '0')}`,
+  });
+  await caller.start();
+  const model = await fake.connection(0);
+  await model.waitFor('session.update');
+  return {
+    fake,
+    server,
+    caller,
+    model,
+    async close() {
+      caller.close();
+      await server.close();
+      await fake.close();
+    },
+  };
+}

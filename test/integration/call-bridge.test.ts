@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import twilio from 'twilio';
+import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
+import { AUTH_TOKEN, PUBLIC_URL } from '../helpers/test-server.js';
+
+let call: CallHarness | undefined;
+afterEach(async () => {
+  await call?.close();
+  call = undefined;
+});
+
+const activeTimeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('a whole call', () => {
+  it('configures the session with µ-law both ways and the configured turn detection', async () => {
+    call = await startCall();
+    const update = await call.model.waitFor('session.update');
+    expect(update.session).toMatchObject({
+      type: 'realtime',
+      output_modalities: ['audio'],
+      audio: {
+        input: {
+          format: { type: 'audio/pcmu' },
+          turn_detection: {
+            type: 'server_vad',
+            threshold: 0.55,
+            prefix_padding_ms: 300,
+            silence_duration_ms: 600,
+          },
+        },
+        output: { format: { type: 'audio/pcmu' }, voice: 'marin' },
+      },
+    });
+    expect(call.model.url).toContain('model=gpt-realtime-2.1');
+    expect(call.model.headers.authorization).toBe('Bearer sk-test-key');
+    expect(call.model.headers['openai-beta']).toBeUndefined();
+  });
+
+  it('greets first: response.create with the configured greeting, and its audio reaches the caller', async () => {
+    call = await startCall({}, { greeting: true });
+    const create = await call.model.waitFor('response.create');
+    expect((create.response as { instructions: string }).instructions).toContain(
+      'Thanks for calling Acme Outfitters',
+    );
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    const greeting = numberedAudio(20);
+    call.model.audioDelta(responseId, itemId, greeting);
+    const media = await call.caller.waitFor((m) => m.event === 'media');
+    expect(Buffer.from(media.media!.payload, 'base64')).toEqual(greeting);
+    const mark = await call.caller.waitFor((m) => m.event === 'mark');
+    expect(mark.mark!.name).toMatch(new RegExp(`^g1:m1:${itemId}:20$`));
+  });
+
+  it('forwards caller audio to the model byte-exact and in order, including audio sent before session.updated', async () => {
+    call = await startCall({}, { holdSessionUpdated: true });
+    const frames = Array.from({ length: 30 }, (_, i) => numberedAudio(20, i));
+    for (const frame of frames.slice(0, 10)) call.caller.sendMedia(frame);
+    // Nothing may reach the model before the session is configured for µ-law.
+    await call.server.logs.waitFor(() => true);
+    call.model.releaseSessionUpdated();
+    for (const frame of frames.slice(10)) call.caller.sendMedia(frame);
+    const appends = await call.model.waitForCount('input_audio_buffer.append', 30);
+    const received = Buffer.concat(appends.map((e) => Buffer.from(String(e.audio), 'base64')));
+    expect(received).toEqual(Buffer.concat(frames));
+    const firstAppend = call.model.received.findIndex(
+      (e) => e.type === 'input_audio_buffer.append',
+    );
+    const update = call.model.received.findIndex((e) => e.type === 'session.update');
+    expect(update).toBeLessThan(firstAppend);
+  });
+
+  it('splits a long model delta into 20 ms frames, each followed by a mark', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    call.model.audioDelta(responseId, itemId, numberedAudio(100));
+    await call.caller.waitForCount((m) => m.event === 'mark', 5);
+    const events = call.caller.received.map((m) => m.event);
+    expect(events).toEqual([
+      'media',
+      'mark',
+      'media',
+      'mark',
+      'media',
+      'mark',
+      'media',
+      'mark',
+      'media',
+      'mark',
+    ]);
+    const played = Buffer.concat(
+      call.caller.received
+        .filter((m) => m.event === 'media')
+        .map((m) => Buffer.from(m.media!.payload, 'base64')),
+    );
+    expect(played).toEqual(numberedAudio(100));
+    expect(
+      call.caller.received.filter((m) => m.event === 'mark').map((m) => m.mark!.name.split(':')[3]),
+    ).toEqual(['20', '40', '60', '80', '100']);
+  });
+
+  it('ends the model session, its timers and sockets when Twilio sends stop', async () => {
+    const timeoutsBefore = activeTimeouts();
+    call = await startCall();
+    call.caller.stop();
+    await call.model.closed;
+    await call.server.logs.waitForMessage('call ended');
+    expect(call.fake.openSockets).toBe(0);
+    expect(call.server.app.registry.activeCount).toBe(0);
+    expect(activeTimeouts()).toBeLessThanOrEqual(timeoutsBefore);
+  });
+
+  it('apologises and hangs up when the realtime socket closes mid-call, with its code and reason logged', async () => {
+    call = await startCall();
+    call.model.ws.close(1011, 'upstream failure');
+    const closed = await call.caller.closed;
+    expect(closed.code).toBe(1000);
+    const log = await call.server.logs.waitForMessage('realtime session closed mid-call');
+    expect(log).toMatchObject({ code: 1011, reason: 'upstream failure' });
+    const body = {
+      CallSid: call.caller.callSid,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      CallStatus: 'in-progress',
+    };
+    const res = await request(call.server.httpUrl)
+      .post('/twilio/call-end')
+      .set(
+        'X-Twilio-Signature',
+        twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/call-end`, body),
+      )
+      .type('form')
+      .send(body);
+    expect(res.text).toContain('<Say>Sorry, we');
+    expect(res.text).toContain('<Hangup/>');
+    expect(call.server.app.registry.activeCount).toBe(0);
+  });
+
+  it('replaces the first stream when a second stream for the same call SID starts', async () => {
+    call = await startCall();
+    const { FakeTwilioCaller } = await import('../fakes/fake-twilio-caller.js');
+    const second = new FakeTwilioCaller({
+      url: call.server.mediaUrl,
+      streamUrl: 'wss://voice.example.com/twilio/media',
+      authToken: AUTH_TOKEN,
+      callSid: call.caller.callSid,
+      streamSid: `MZ${'2'.repeat(32)}`,
+    });
+    await second.start();
+    await call.caller.closed;
+    await call.fake.connection(1);
+    expect(call.server.app.registry.activeCount).toBe(1);
+    second.close();
+  });
+});
