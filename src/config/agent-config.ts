@@ -1,27 +1,11 @@
 /** Parses `config/agent.json` against `config/agent.schema.json`, filling phone-tuned defaults. */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import agentSchema from '../../config/agent.schema.json' with { type: 'json' };
 import type { AgentConfig, TurnDetection } from './app-config.js';
 import type { ConfigProblem } from './config-problem.js';
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../../config/agent.schema.json', import.meta.url));
-const SCHEMA_PATH_SRC = fileURLToPath(new URL('../../config/agent.schema.json', import.meta.url));
-
-function loadSchema(): Record<string, unknown> {
-  // Source (tsx, vitest) and build (dist/src) sit at different depths below the repo root.
-  for (const path of [SCHEMA_PATH_SRC, SCHEMA_PATH]) {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    } catch {
-      // try the next location
-    }
-  }
-  throw new Error('config/agent.schema.json not found next to the server');
-}
-
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile(loadSchema());
+const validate = ajv.compile(agentSchema);
 
 /**
  * Server VAD for the phone. threshold 0.55: a notch above the service default because PSTN lines
