@@ -1,0 +1,322 @@
+/**
+ * Barge-in scenarios over real sockets. The fake caller's playback runs on a clock the test
+ * drives, so what the caller heard when `clear` arrived is exact ground truth; the server's
+ * `audio_end_ms` must match it within one 20 ms frame.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
+import type { ClientEvent } from '../fakes/fake-realtime-server.js';
+
+const FRAME_MS = 20;
+let call: CallHarness | undefined;
+let syncs = 0;
+afterEach(async () => {
+  await call?.close();
+  call = undefined;
+  syncs = 0;
+});
+
+/** Sends bot audio as one delta and waits until every frame and mark reached the caller. */
+async function botSays(
+  c: CallHarness,
+  responseId: string,
+  itemId: string,
+  ms: number,
+  transcript = '',
+): Promise<void> {
+  const marksBefore = c.caller.received.filter((m) => m.event === 'mark').length;
+  c.model.audioDelta(responseId, itemId, numberedAudio(ms), transcript);
+  await c.caller.waitForCount((m) => m.event === 'mark', marksBefore + Math.ceil(ms / FRAME_MS));
+}
+
+/**
+ * Makes sure the server has processed everything the caller sent so far (mark echoes included):
+ * a media frame sent after them reaches the model only after they were handled.
+ */
+async function syncCaller(c: CallHarness): Promise<void> {
+  syncs += 1;
+  c.caller.sendMedia(Buffer.alloc(160, 0xff));
+  await c.model.waitForCount('input_audio_buffer.append', syncs);
+}
+
+/** The caller starts talking over the bot; resolves once the `clear` reached the caller. */
+async function callerSpeaks(c: CallHarness, audioStartMs = 1000): Promise<void> {
+  const before = clears(c).length;
+  c.model.speechStarted(audioStartMs);
+  await c.caller.waitForCount((m) => m.event === 'clear', before + 1);
+}
+
+const control = (c: CallHarness): ClientEvent[] =>
+  c.model.controlEvents().filter((e) => e.type !== 'session.update');
+const truncates = (c: CallHarness) =>
+  control(c).filter((e) => e.type === 'conversation.item.truncate');
+const clears = (c: CallHarness) => c.caller.received.filter((m) => m.event === 'clear');
+const refusals = (c: CallHarness) =>
+  c.server.logs.records.filter((r) => r.msg === 'realtime refused a request');
+
+function expectWithinOneFrame(actualMs: number, groundTruthBytes: number): void {
+  expect(Math.abs(actualMs - groundTruthBytes / 8)).toBeLessThanOrEqual(FRAME_MS);
+}
+
+describe('barge-in', () => {
+  it('deletes an item the caller has not heard at all when interrupted before the first mark echo', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 200);
+    await callerSpeaks(call);
+    expect(clears(call)).toHaveLength(1);
+    await call.model.waitFor('conversation.item.delete');
+    expect(control(call).map((e) => e.type)).toEqual(['conversation.item.delete']);
+    expect(call.caller.heardAtClear(itemId)).toBe(0);
+    expect(refusals(call)).toEqual([]);
+  });
+
+  it('truncates mid-item at the heard position, within one frame of what the caller played', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 400);
+    call.caller.play(130);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    const truncate = await call.model.waitFor('conversation.item.truncate');
+    expect(truncate).toMatchObject({ item_id: itemId, content_index: 0 });
+    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
+    expect(clears(call)).toHaveLength(1);
+    // interrupt_response is on: the service cancels by itself, a second cancel would be refused.
+    expect(control(call).some((e) => e.type === 'response.cancel')).toBe(false);
+  });
+
+  it('truncates at what played when all audio was sent but had not finished playing', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 300);
+    call.model.finishResponse(responseId);
+    await call.server.logs.waitFor(() => true);
+    call.caller.play(210);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    const truncate = await call.model.waitFor('conversation.item.truncate');
+    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
+    expect(Number(truncate.audio_end_ms)).toBeLessThanOrEqual(300);
+    expect(control(call).some((e) => e.type === 'response.cancel')).toBe(false);
+  });
+
+  it('takes a normal turn without clear, cancel or truncate when all bot audio was heard', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 200);
+    call.model.finishResponse(responseId);
+    call.caller.play(200);
+    await syncCaller(call);
+    call.model.speechStarted(1000);
+    // Anything the server would send in reaction would be in flight before this sync returns.
+    await syncCaller(call);
+    expect(clears(call)).toHaveLength(0);
+    expect(control(call)).toEqual([]);
+    expect(call.server.logs.records.some((r) => r.msg === 'caller barged in')).toBe(false);
+  });
+
+  it('truncates the playing item and deletes the unheard one when a response has two audio items', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const first = call.model.addAudioItem(responseId, 0);
+    await botSays(call, responseId, first, 200);
+    const second = call.model.addAudioItem(responseId, 1);
+    await botSays(call, responseId, second, 200);
+    call.caller.play(90);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    await call.model.waitFor('conversation.item.delete');
+    const truncate = await call.model.waitFor('conversation.item.truncate');
+    expect(truncate.item_id).toBe(first);
+    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(first));
+    expect(
+      control(call)
+        .filter((e) => e.type === 'conversation.item.delete')
+        .map((e) => e.item_id),
+    ).toEqual([second]);
+    expect(refusals(call)).toEqual([]);
+  });
+
+  it('skips the fully heard first item and truncates only the second of two items', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const first = call.model.addAudioItem(responseId, 0);
+    await botSays(call, responseId, first, 200);
+    const second = call.model.addAudioItem(responseId, 1);
+    await botSays(call, responseId, second, 200);
+    call.caller.play(310);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    const truncate = await call.model.waitFor('conversation.item.truncate');
+    expect(truncate.item_id).toBe(second);
+    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(second));
+    expect(truncates(call)).toHaveLength(1);
+  });
+
+  it('ignores the marks Twilio echoes because of a clear', async () => {
+    call = await startCall();
+    const first = call.model.startResponse();
+    const itemA = call.model.addAudioItem(first);
+    await botSays(call, first, itemA, 400);
+    call.caller.play(100);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    const truncateA = await call.model.waitFor('conversation.item.truncate');
+    // The clear made the caller echo every pending mark of item A; none of them may count.
+    expect(call.caller.playback.marks.filter((m) => m.flushedByClear).length).toBeGreaterThan(10);
+    await syncCaller(call);
+    const second = call.model.startResponse();
+    const itemB = call.model.addAudioItem(second);
+    await botSays(call, second, itemB, 200);
+    call.caller.play(50);
+    await syncCaller(call);
+    await callerSpeaks(call, 3000);
+    await call.model.waitForCount('conversation.item.truncate', 2);
+    const truncateB = truncates(call)[1]!;
+    expect(truncateB.item_id).toBe(itemB);
+    expectWithinOneFrame(Number(truncateB.audio_end_ms), call.caller.heardAtClear(itemB, 1));
+    expect(Number(truncateA.audio_end_ms)).toBeLessThanOrEqual(120);
+    const record = call.server.app.registry.record(call.caller.callSid)!;
+    const finishedA = record.events.find(
+      (e) => e.type === 'bot_item_finished' && e.itemId === itemA,
+    );
+    expect(finishedA).toMatchObject({ interrupted: true, heardMs: Number(truncateA.audio_end_ms) });
+  });
+
+  it('drops audio deltas of the interrupted response that arrive after the cancel', async () => {
+    call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 200);
+    call.caller.play(60);
+    await syncCaller(call);
+    const mediaBefore = call.caller.received.filter((m) => m.event === 'media').length;
+    call.model.speechStarted(1000);
+    await call.model.waitFor('response.cancel');
+    // The service had these in flight when the cancel arrived.
+    call.model.audioDelta(responseId, itemId, numberedAudio(100), 'late');
+    await syncCaller(call);
+    await call.caller.waitFor((m) => m.event === 'clear');
+    expect(call.caller.received.filter((m) => m.event === 'media').length).toBe(mediaBefore);
+  });
+
+  it('handles two barge-ins in a row, each truncated at its own heard position', async () => {
+    call = await startCall();
+    const first = call.model.startResponse();
+    const itemA = call.model.addAudioItem(first);
+    await botSays(call, first, itemA, 300);
+    call.caller.play(70);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    await call.model.waitFor('conversation.item.truncate');
+    const second = call.model.startResponse();
+    const itemB = call.model.addAudioItem(second);
+    await botSays(call, second, itemB, 300);
+    call.caller.play(150);
+    await syncCaller(call);
+    await callerSpeaks(call, 2000);
+    await call.model.waitForCount('conversation.item.truncate', 2);
+    const [ta, tb] = truncates(call);
+    expectWithinOneFrame(Number(ta!.audio_end_ms), call.caller.heardAtClear(itemA, 0));
+    expectWithinOneFrame(Number(tb!.audio_end_ms), call.caller.heardAtClear(itemB, 1));
+    expect(clears(call)).toHaveLength(2);
+    expect(refusals(call)).toEqual([]);
+  });
+
+  it('sends response.cancel itself when the server does not cancel (interrupt_response off), before truncating', async () => {
+    call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 300);
+    call.caller.play(110);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    await call.model.waitFor('conversation.item.truncate');
+    expect(control(call).map((e) => e.type)).toEqual([
+      'response.cancel',
+      'conversation.item.truncate',
+    ]);
+    await call.server.logs.waitFor(() => true);
+    expect(refusals(call)).toEqual([]);
+  });
+
+  it('does not send response.cancel when the response had already finished', async () => {
+    call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 300);
+    call.model.finishResponse(responseId);
+    call.caller.play(40);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    await call.model.waitFor('conversation.item.truncate');
+    expect(control(call).map((e) => e.type)).toEqual(['conversation.item.truncate']);
+  });
+
+  it('aborts a pending tool call of the interrupted response and answers it without asking for a response', async () => {
+    const pending: ServerResponse[] = [];
+    let aborted!: () => void;
+    const requestAborted = new Promise<void>((resolve) => (aborted = resolve));
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const api = createServer((req: IncomingMessage, res: ServerResponse) => {
+      pending.push(res);
+      arrived();
+      req.on('close', () => aborted());
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    call = await startCall({ TOOLS_CONFIG: 'test/fixtures/tools.slow.json', SLOW_API_URL: apiUrl });
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    await botSays(call, responseId, itemId, 300, 'Let me check that for you.');
+    const { callId } = call.model.functionCall(responseId, 'slow_lookup', { q: '4217' });
+    await requestArrived;
+    call.caller.play(100);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    const output = await call.model.waitFor('conversation.item.create');
+    expect(output.item).toMatchObject({ type: 'function_call_output', call_id: callId });
+    expect(JSON.parse((output.item as { output: string }).output)).toMatchObject({
+      ok: false,
+      error: 'aborted',
+    });
+    await requestAborted;
+    expect(control(call).map((e) => e.type)).toEqual([
+      'conversation.item.truncate',
+      'conversation.item.create',
+    ]);
+    for (const res of pending) res.destroy();
+    api.closeAllConnections();
+    await new Promise<void>((resolve) => api.close(() => resolve()));
+  });
+
+  it('keeps the assistant transcript as heard, cut at the heard position and flagged interrupted', async () => {
+    call = await startCall();
+    const responseId = call.model.startResponse();
+    const itemId = call.model.addAudioItem(responseId);
+    const transcript = 'Order four two one seven shipped yesterday and arrives Thursday.';
+    await botSays(call, responseId, itemId, 400, transcript);
+    call.caller.play(200);
+    await syncCaller(call);
+    await callerSpeaks(call);
+    await call.model.waitFor('conversation.item.truncate');
+    const record = call.server.app.registry.record(call.caller.callSid)!;
+    const finished = record.events.find((e) => e.type === 'bot_item_finished');
+    expect(finished).toMatchObject({ interrupted: true, transcript, sentMs: 400 });
+    const heard = (finished as { heardTranscriptEstimate: string }).heardTranscriptEstimate;
+    expect(transcript.startsWith(heard)).toBe(true);
+    expect(heard.length).toBeGreaterThan(transcript.length * 0.3);
+    expect(heard.length).toBeLessThan(transcript.length * 0.6);
+    expect(record.events.find((e) => e.type === 'barge_in')).toMatchObject({
+      responseCancelled: false,
+    });
+  });
+});
