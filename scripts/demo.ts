@@ -1,0 +1,114 @@
+/**
+ * `npm run demo`: one whole phone call through the real server with no keys and no network.
+ * A simulated model, an example business API and a recorded caller who asks about an order,
+ * interrupts the answer and says goodbye; then what happened and where the files are.
+ */
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, runDemoCall } from '../src/demo/demo-call.js';
+import type { ReplayProgress } from '../src/replay/twilio/twilio-media-session.js';
+
+/** `--fast` plays the call 3× faster than real time: quick, and still easy to follow. */
+const FAST_SPEED = 3;
+
+const HELP = `Usage: npm run demo [-- --fast] [--out <dir>]
+
+Runs one phone call through the real Switchboard server, offline: the server (src/main.ts) is
+started against a local realtime simulator and an example business API, and a recorded caller
+is replayed the way Twilio would send it. The caller asks about order 4217 (a lookup_order tool
+call), interrupts the answer to ask about opening hours (a barge-in), then says goodbye (end_call).
+
+Options:
+  --fast        ${FAST_SPEED}× real time (default: real time, about 25 s)
+  --out <dir>   where the WAVs, timeline and picture go (default replay-out/demo-<timestamp>)
+  -h, --help    this text
+
+Exit code 0 when the greeting was heard in full, the tool was called, the barge-in truncated the
+answer where the caller stopped hearing it, and end_call hung up; 1 otherwise.
+`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        fast: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    console.error(`demo: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const speed = values.fast ? FAST_SPEED : 1;
+  const outDir = values.out ?? defaultOutDir();
+  console.log(
+    `Starting the example business API, the realtime simulator and the server (src/main.ts)…`,
+  );
+  const progress = progressPrinter();
+  const demo = await runDemoCall({ speed, outDir, onProgress: progress.update });
+  progress.done();
+  console.log('\n' + demo.outputs.summary);
+  console.log('Demo checks:');
+  for (const check of demo.checks)
+    console.log(`  ${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
+  if (demo.serverOutput.length) {
+    console.log('\nServer warnings and errors:');
+    for (const line of demo.serverOutput) console.log(`  ${line}`);
+  }
+  const files = demo.outputs.files;
+  const show = (path: string): string => relative(process.cwd(), path) || path;
+  console.log(`\nFiles in ${show(demo.outputs.dir)}/:`);
+  console.log(`  listen:  ${show(files.stereo)} (caller left, bot right), ${show(files.heard)}`);
+  console.log(`  picture: ${show(files.svg)} (open it in a browser)`);
+  console.log(
+    `  read:    ${show(files.summary)}, ${show(files.transcript)}, ${show(files.timeline)}`,
+  );
+  const failed = demo.checks.filter((c) => !c.ok);
+  const took = `${(demo.wallMs / 1000).toFixed(1)} s at ${speed}× speed`;
+  if (failed.length) {
+    console.error(`\ndemo: FAILED (${took}): ${failed.map((c) => c.name).join(', ')}`);
+    return 1;
+  }
+  console.log(`\nDemo OK (${took}). Next: README.md "Run it on a real phone number".`);
+  return 0;
+}
+
+function defaultOutDir(): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  return relative(process.cwd(), `${REPO_ROOT}/replay-out/demo-${stamp}`) || '.';
+}
+
+/** A progress line, rewritten in place on a terminal, one line every 5 call seconds otherwise. */
+function progressPrinter(): { update: (p: ReplayProgress) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let lastPrintedS = -Infinity;
+  return {
+    update: (p) => {
+      const line = `▶ call ${(p.nowMs / 1000).toFixed(1)} s (caller audio ${(p.recordingMs / 1000).toFixed(1)} s)  bot heard ${(p.heardMs / 1000).toFixed(1)} s  marks ${p.marks}  clears ${p.clears}`;
+      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+      else if (p.nowMs / 1000 - lastPrintedS >= 5) {
+        lastPrintedS = p.nowMs / 1000;
+        process.stderr.write(line + '\n');
+      }
+    },
+    done: () => {
+      if (tty) process.stderr.write('\n');
+    },
+  };
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
