@@ -20,6 +20,7 @@ import type { ToolRunner } from './tools/tool-runner.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { MediaStreamHandler } from './http/media-stream-handler.js';
+import { Metrics } from './observability/metrics.js';
 import { voiceRoutes } from './http/voice-routes.js';
 
 export const MEDIA_PATH = '/twilio/media';
@@ -53,6 +54,10 @@ export function createApp(deps: AppDeps): SwitchboardApp {
     deps.tools ?? createHttpToolRunner(config.tools, logger.child({ component: 'tools' }));
   const toolDefinitions = [...tools.definitions(), ...builtinToolDefinitions(config.tools)];
   const control = new ConnectActionControl();
+  const metrics = new Metrics(() => ({
+    activeCalls: registry.activeCount,
+    prewarmedSessions: registry.prewarmedCount,
+  }));
   const transferConfig = config.tools.builtins.transferCall;
   const callControlTools: CallControlTools = {
     endCallEnabled: config.tools.builtins.endCall.enabled,
@@ -105,6 +110,9 @@ export function createApp(deps: AppDeps): SwitchboardApp {
   });
 
   app.use(healthRoutes(registry));
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(metrics.render());
+  });
   app.use(voiceRoutes({ config, registry, connector, tools: toolDefinitions, control, logger }));
   if (config.adminToken) app.use(adminRoutes(registry, config.adminToken));
   app.ws(MEDIA_PATH, (ws) => {
@@ -117,6 +125,7 @@ export function createApp(deps: AppDeps): SwitchboardApp {
       toolDefinitions,
       callControlTools,
       logger,
+      metrics,
       now,
     });
   });

@@ -14,6 +14,7 @@ import type {
   TelephonyEvent,
 } from '../telephony/telephony.js';
 import type { ToolResult, ToolRunner } from '../tools/tool-runner.js';
+import type { CallMetrics } from '../observability/metrics.js';
 import type { CallRecord, CallRecordEvent } from './call-record.js';
 import { PlaybackTracker, ULAW_BYTES_PER_MS, type PlayedItem } from './playback-tracker.js';
 import { ResponseGate } from './response-gate.js';
@@ -43,6 +44,7 @@ export interface CallSessionDeps {
   /** Outbound audio frame (and mark spacing), bytes of µ-law. */
   frameBytes: number;
   logger: Logger;
+  metrics: CallMetrics;
   now: () => number;
   onEnded: (session: CallSession) => void;
 }
@@ -120,6 +122,7 @@ export class CallSession {
     switch (event.type) {
       case 'media':
         this.deps.realtime.appendAudio(event.payload);
+        this.deps.metrics.framesIn(1);
         return;
       case 'mark':
         if (this.playback.onMarkEcho(event.name)) this.maybeFinishEnding();
@@ -166,7 +169,9 @@ export class CallSession {
             itemId: event.itemId,
           });
         }
-        this.playback.sendAudio(event.responseId, event.itemId, event.contentIndex, event.audio);
+        this.deps.metrics.framesOut(
+          this.playback.sendAudio(event.responseId, event.itemId, event.contentIndex, event.audio),
+        );
         return;
       case 'speech_started':
         this.note({ type: 'caller_speech_started', audioStartMs: event.audioStartMs });
@@ -255,6 +260,7 @@ export class CallSession {
       this.toolCalls.abortResponse(active);
     }
     this.note({ type: 'barge_in', truncated, deleted, responseCancelled: cancel });
+    this.deps.metrics.bargeIn(truncated.length, deleted.length);
     this.log.info({ truncated, deleted, cancelled: cancel }, 'caller barged in');
   }
 
@@ -266,6 +272,7 @@ export class CallSession {
 
   private onRealtimeError(event: Extract<RealtimeEvent, { type: 'error' }>): void {
     this.note({ type: 'error', code: event.code, message: event.message });
+    this.deps.metrics.realtimeError(event.code);
     if (event.fatal) {
       this.log.error({ code: event.code, message: event.message }, 'realtime session failed');
       this.failCall(`realtime error ${event.code ?? ''}: ${event.message}`);
@@ -381,6 +388,7 @@ export class CallSession {
       this.finishItem(item, item.heardBytes < item.sentBytes);
     this.note({ type: 'stream_ended', reason });
     this.record.endedAt = new Date().toISOString();
+    this.deps.metrics.callEnded(this.record.outcome?.kind ?? 'caller_hung_up');
     this.log.info(
       {
         reason,
@@ -416,6 +424,7 @@ export class CallSession {
   }
 
   private recordTool(call: FunctionCallRequest, result: ToolResult): void {
+    this.deps.metrics.toolCall(result.status);
     this.note({
       type: 'tool_call',
       name: call.name,

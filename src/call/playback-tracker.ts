@@ -62,10 +62,10 @@ export class PlaybackTracker {
     private readonly onItemHeard: (item: PlayedItem) => void = () => {},
   ) {}
 
-  /** Sends one model audio delta as frames, each followed by a mark. */
-  sendAudio(responseId: string, itemId: string, contentIndex: number, audioBase64: string): void {
+  /** Sends one model audio delta as frames, each followed by a mark; returns the frame count. */
+  sendAudio(responseId: string, itemId: string, contentIndex: number, audioBase64: string): number {
     const audio = Buffer.from(audioBase64, 'base64');
-    if (audio.length === 0) return;
+    if (audio.length === 0) return 0;
     let item = this.items.get(itemId);
     if (!item) {
       item = { responseId, itemId, contentIndex, sentBytes: 0, heardBytes: 0 };
@@ -75,12 +75,15 @@ export class PlaybackTracker {
     // A delta that is already one frame goes out as the model sent it: no re-encoding.
     if (audio.length <= this.frameBytes) {
       this.sendFrame(item, audioBase64, audio.length, at);
-      return;
+      return 1;
     }
+    let frames = 0;
     for (let offset = 0; offset < audio.length; offset += this.frameBytes) {
       const frame = audio.subarray(offset, Math.min(offset + this.frameBytes, audio.length));
       this.sendFrame(item, frame.toString('base64'), frame.length, at);
+      frames += 1;
     }
+    return frames;
   }
 
   private sendFrame(item: PlayedItem, payload: string, bytes: number, at: number): void {

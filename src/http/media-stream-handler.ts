@@ -13,6 +13,7 @@ import { parseTwilioMessage } from '../telephony/twilio/twilio-messages.js';
 import { TwilioMediaStream } from '../telephony/twilio/twilio-media-stream.js';
 import type { ToolRunner } from '../tools/tool-runner.js';
 import { createCallCapture, type CallCapture } from '../observability/call-capture.js';
+import type { CallMetrics } from '../observability/metrics.js';
 
 export interface MediaStreamDeps {
   config: AppConfig;
@@ -23,6 +24,7 @@ export interface MediaStreamDeps {
   toolDefinitions: ToolDefinition[];
   callControlTools: CallControlTools;
   logger: Logger;
+  metrics: CallMetrics;
   now: () => number;
 }
 
@@ -90,6 +92,7 @@ export class MediaStreamHandler {
     const realtime =
       prewarmed ?? connector.open({ callSid: start.callSid, tools: this.deps.toolDefinitions });
     this.log.info({ prewarmed: prewarmed !== undefined }, 'media stream started');
+    this.deps.metrics.callStarted(prewarmed !== undefined);
     const capture = this.capture;
     const stream = new TwilioMediaStream(
       this.ws,
@@ -107,6 +110,7 @@ export class MediaStreamHandler {
       agent: config.agent,
       frameBytes: config.playback.frameMs * 8,
       logger: this.log,
+      metrics: this.deps.metrics,
       now: this.deps.now,
       onEnded: (session) => {
         registry.ended(session);
@@ -129,6 +133,7 @@ export class MediaStreamHandler {
 
   private skip(reason: string): void {
     this.badFrames += 1;
+    this.deps.metrics.badFrame();
     if (this.badFrames <= LOGGED_BAD_FRAMES) this.log.warn({ reason }, 'media frame skipped');
   }
 }

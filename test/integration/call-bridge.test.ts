@@ -153,4 +153,15 @@ describe('a whole call', () => {
     expect(call.server.app.registry.activeCount).toBe(1);
     second.close();
   });
+
+  it('counts calls and frames in Prometheus metrics', async () => {
+    call = await startCall();
+    for (let i = 0; i < 3; i++) call.caller.sendMedia(numberedAudio(20, i));
+    await call.model.waitForCount('input_audio_buffer.append', 3);
+    const res = await request(call.server.httpUrl).get('/metrics');
+    expect(res.type).toBe('text/plain');
+    expect(res.text).toContain('switchboard_active_calls 1');
+    expect(res.text).toContain('switchboard_calls_started_total 1');
+    expect(res.text).toContain('switchboard_frames_in_total 3');
+  });
 });

@@ -1,0 +1,134 @@
+/**
+ * Process-wide counters in Prometheus text format (GET /metrics). Counts only: no caller data.
+ * Increments are plain integer additions, cheap enough for the per-frame path.
+ */
+
+/** What the call logic reports; implemented here, seen by call/ as an interface. */
+export interface CallMetrics {
+  callStarted(prewarmed: boolean): void;
+  callEnded(outcome: string): void;
+  framesIn(count: number): void;
+  framesOut(count: number): void;
+  badFrame(): void;
+  bargeIn(truncated: number, deleted: number): void;
+  toolCall(status: string): void;
+  realtimeError(code: string | undefined): void;
+}
+
+export class Metrics implements CallMetrics {
+  private callsStarted = 0;
+  private callsPrewarmed = 0;
+  private readonly callsEnded = new Map<string, number>();
+  private inFrames = 0;
+  private outFrames = 0;
+  private badFrames = 0;
+  private bargeIns = 0;
+  private truncations = 0;
+  private deletions = 0;
+  private readonly toolCalls = new Map<string, number>();
+  private readonly realtimeErrors = new Map<string, number>();
+
+  constructor(private readonly gauges: () => { activeCalls: number; prewarmedSessions: number }) {}
+
+  callStarted(prewarmed: boolean): void {
+    this.callsStarted += 1;
+    if (prewarmed) this.callsPrewarmed += 1;
+  }
+  callEnded(outcome: string): void {
+    bump(this.callsEnded, outcome);
+  }
+  framesIn(count: number): void {
+    this.inFrames += count;
+  }
+  framesOut(count: number): void {
+    this.outFrames += count;
+  }
+  badFrame(): void {
+    this.badFrames += 1;
+  }
+  bargeIn(truncated: number, deleted: number): void {
+    this.bargeIns += 1;
+    this.truncations += truncated;
+    this.deletions += deleted;
+  }
+  toolCall(status: string): void {
+    bump(this.toolCalls, status);
+  }
+  realtimeError(code: string | undefined): void {
+    bump(this.realtimeErrors, code ?? 'unknown');
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  render(): string {
+    const { activeCalls, prewarmedSessions } = this.gauges();
+    const lines: string[] = [];
+    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    };
+    const labelled = (label: string, map: Map<string, number>): [string, number][] =>
+      [...map].map(([k, v]) => [`{${label}="${k.replace(/["\\\n]/g, '_')}"}`, v]);
+    metric('switchboard_active_calls', 'gauge', 'Calls with a media stream now.', [
+      ['', activeCalls],
+    ]);
+    metric(
+      'switchboard_prewarmed_sessions',
+      'gauge',
+      'Realtime sessions waiting for their stream.',
+      [['', prewarmedSessions]],
+    );
+    metric('switchboard_calls_started_total', 'counter', 'Media streams started.', [
+      ['', this.callsStarted],
+    ]);
+    metric(
+      'switchboard_calls_prewarmed_total',
+      'counter',
+      'Calls that found their session pre-warmed.',
+      [['', this.callsPrewarmed]],
+    );
+    metric(
+      'switchboard_calls_ended_total',
+      'counter',
+      'Calls ended, by outcome.',
+      labelled('outcome', this.callsEnded),
+    );
+    metric(
+      'switchboard_frames_in_total',
+      'counter',
+      'Caller audio frames forwarded to the model.',
+      [['', this.inFrames]],
+    );
+    metric('switchboard_frames_out_total', 'counter', 'Bot audio frames sent to the caller.', [
+      ['', this.outFrames],
+    ]);
+    metric('switchboard_bad_frames_total', 'counter', 'Carrier frames skipped as malformed.', [
+      ['', this.badFrames],
+    ]);
+    metric('switchboard_barge_ins_total', 'counter', 'Caller interruptions of bot audio.', [
+      ['', this.bargeIns],
+    ]);
+    metric('switchboard_truncations_total', 'counter', 'Items truncated at a barge-in.', [
+      ['', this.truncations],
+    ]);
+    metric('switchboard_deletions_total', 'counter', 'Unheard items deleted at a barge-in.', [
+      ['', this.deletions],
+    ]);
+    metric(
+      'switchboard_tool_calls_total',
+      'counter',
+      'Tool calls, by status.',
+      labelled('status', this.toolCalls),
+    );
+    metric(
+      'switchboard_realtime_errors_total',
+      'counter',
+      'Realtime error events, by code.',
+      labelled('code', this.realtimeErrors),
+    );
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
