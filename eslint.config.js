@@ -4,8 +4,14 @@ import tseslint from 'typescript-eslint';
 // The dependency direction of src/ (see README "Architecture") is enforced here, so a call-logic
 // file cannot quietly start talking to a socket or a vendor's wire format.
 const vendorImports = [
-  { group: ['ws', 'express', 'express-ws', 'twilio', 'twilio/*'], message: 'call/ sees interfaces only.' },
-  { group: ['**/realtime/openai/*', '**/telephony/twilio/*'], message: 'call/ sees interfaces only.' },
+  {
+    group: ['ws', 'express', 'express-ws', 'twilio', 'twilio/*'],
+    message: 'call/ sees interfaces only.',
+  },
+  {
+    group: ['**/realtime/openai/*', '**/telephony/twilio/*'],
+    message: 'call/ sees interfaces only.',
+  },
   { group: ['**/replay/*', '**/replay/**'], message: 'The server never imports replay tooling.' },
 ];
 
@@ -15,7 +21,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
     },
   },
