@@ -41,7 +41,7 @@ export interface AppDeps {
 export interface SwitchboardApp {
   app: expressWs.Application;
   registry: CallRegistry;
-  /** Releases timers held by the app (outcomes); sockets close with the HTTP server. */
+  /** Releases timers held by the app and closes every WebSocket still open (after a drain). */
   dispose(): void;
 }
 
@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps): SwitchboardApp {
     }
     done(true);
   };
-  const { app } = expressWs(base, undefined, {
+  const { app, getWss } = expressWs(base, undefined, {
     wsOptions: { verifyClient, maxPayload: HARD_MAX_PAYLOAD_BYTES, perMessageDeflate: false },
   });
 
@@ -129,5 +129,13 @@ export function createApp(deps: AppDeps): SwitchboardApp {
       now,
     });
   });
-  return { app, registry, dispose: () => control.close() };
+  return {
+    app,
+    registry,
+    dispose: () => {
+      control.close();
+      // Upgraded sockets keep server.close() waiting; a stream whose call ended may linger.
+      for (const ws of getWss().clients) ws.close(1001, 'server shutting down');
+    },
+  };
 }
