@@ -1,0 +1,62 @@
+/**
+ * What the kernel says about a process: CPU time from /proc/<pid>/stat (utime + stime) and
+ * resident memory from /proc/<pid>/status (VmRSS). Read from outside, so the server under test
+ * runs unchanged.
+ */
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+/** Clock ticks per second of utime/stime (USER_HZ; 100 on Linux, asked once). */
+const CLOCK_TICKS_HZ = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time the process has used so far (user + system), ms. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / CLOCK_TICKS_HZ;
+}
+
+/** Resident set size, KB. */
+export function rssKb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** Samples RSS every `intervalMs` until stopped. */
+export class RssSampler {
+  readonly samples: { atMs: number; rssKb: number }[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(pid: number, intervalMs: number) {
+    const t0 = performance.now();
+    const sample = () => {
+      try {
+        this.samples.push({ atMs: performance.now() - t0, rssKb: rssKb(pid) });
+      } catch {
+        // The process exited; the samples so far stand.
+      }
+    };
+    sample();
+    this.timer = setInterval(sample, intervalMs);
+  }
+
+  stop(): { meanKb: number; maxKb: number; minKb: number } {
+    clearInterval(this.timer);
+    const v = this.samples.map((s) => s.rssKb);
+    return {
+      meanKb: Math.round(v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)),
+      maxKb: Math.max(...v),
+      minKb: Math.min(...v),
+    };
+  }
+}

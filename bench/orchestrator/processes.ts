@@ -1,0 +1,154 @@
+/**
+ * Starting and stopping the processes of a run: the harness (fakes, IPC), and the server under
+ * test — Switchboard through its real entry point `node dist/src/main.js`, or the no-op
+ * forwarder — each on 127.0.0.1 with its stdout/stderr in a log file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FromHarness } from '../harness/protocol.js';
+
+/** Readiness poll period and limit for a starting server, ms. */
+const HEALTH_POLL_MS = 50;
+const HEALTH_TIMEOUT_MS = 15_000;
+/** SIGTERM drain, then SIGKILL: a server that cannot stop in this long is a finding, ms. */
+const STOP_TIMEOUT_MS = 20_000;
+
+/** The public URL Twilio "calls"; signatures are computed over it, traffic goes to 127.0.0.1. */
+export const PUBLIC_URL = 'https://bench.switchboard.test';
+/** A throwaway Twilio auth token shared by the server and the fake Twilio. */
+export const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
+
+/** An ephemeral port of 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerUnderTest {
+  kind: 'switchboard' | 'noop';
+  proc: ChildProcess;
+  pid: number;
+  url: string;
+  logFile: string;
+}
+
+/** Starts the server under test and resolves when GET /healthz answers 200. */
+export async function startServer(options: {
+  kind: 'switchboard' | 'noop';
+  modelUrl: string;
+  frameMs: number;
+  logDir: string;
+  name: string;
+  cpuProfDir?: string;
+}): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    OPENAI_API_KEY: 'sk-bench-not-a-key',
+    OPENAI_REALTIME_URL: options.modelUrl,
+    CONFIG_DIR: 'config',
+    TOOLS_CONFIG: 'config/tools.example.json',
+    ACME_API_URL: 'http://127.0.0.1:9',
+    ACME_API_TOKEN: 'bench',
+    LOG_LEVEL: 'info',
+    PLAYBACK_FRAME_MS: String(options.frameMs),
+    DRAIN_TIMEOUT_MS: '2000',
+  };
+  const args =
+    options.kind === 'switchboard'
+      ? [
+          ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+          'dist/src/main.js',
+        ]
+      : ['--import', 'tsx', 'bench/noop-forwarder.ts'];
+  const logFile = join(options.logDir, `${options.name}.log`);
+  const fd = openSync(logFile, 'w');
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + HEALTH_TIMEOUT_MS;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${options.kind} exited at start; see ${logFile}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (performance.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`${options.kind} not healthy after ${HEALTH_TIMEOUT_MS} ms; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, HEALTH_POLL_MS));
+  }
+  return { kind: options.kind, proc, pid: proc.pid!, url, logFile };
+}
+
+/** SIGTERM (the server drains and exits, writing its CPU profile), SIGKILL if it hangs. */
+export function stopProcess(proc: ChildProcess): Promise<'exited' | 'killed'> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve('exited');
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve('killed');
+    }, STOP_TIMEOUT_MS);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve('exited');
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+/** The harness process, with a queue of the messages it sends. */
+export class HarnessProcess {
+  readonly proc: ChildProcess;
+  private readonly queue: FromHarness[] = [];
+  private waiter: ((m: FromHarness) => void) | undefined;
+
+  constructor() {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', 'bench/harness/main.ts'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.proc.on('message', (m) => this.push(m as FromHarness));
+    this.proc.on('exit', (code) =>
+      this.push({ type: 'failed', error: `harness exited (${code})` }),
+    );
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  /** The next message from the harness. */
+  next(): Promise<FromHarness> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  send(message: unknown): void {
+    this.proc.send(message as never);
+  }
+
+  private push(m: FromHarness): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (w) w(m);
+    else this.queue.push(m);
+  }
+}

@@ -1,0 +1,266 @@
+/** The report of a run: a markdown summary against the goals, and an SVG of latency vs calls. */
+import type { ProfileSummary } from './cpu-profile.js';
+import type { ScenarioRecord } from './run-one.js';
+
+export interface BenchReport {
+  mode: string;
+  date: string;
+  node: string;
+  cpus: number;
+  durationS: number;
+  scenarios: ScenarioRecord[];
+  profile: ProfileSummary | undefined;
+}
+
+const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+const pct = (cpuMs: number, windowMs: number) => `${Math.round((100 * cpuMs) / windowMs)}%`;
+const frames = (r: ScenarioRecord) => {
+  const { inbound: i, outbound: o } = r.result;
+  return `${i.lost + o.lost}/${i.duplicated + o.duplicated}/${i.reordered + o.reordered}`;
+};
+const oneWayP99 = (r: ScenarioRecord) =>
+  Math.max(r.result.inbound.latency.p99, r.result.outbound.latency.p99);
+const clean = (r: ScenarioRecord) =>
+  r.result.callsFailed === 0 && frames(r) === '0/0/0' && r.result.callsStarted >= r.scenario.calls;
+
+function goals(report: BenchReport): string[] {
+  const by = (name: string) => report.scenarios.find((s) => s.scenario.name === name);
+  const load = report.scenarios.find((s) => s.scenario.group === 'load');
+  const noop = report.scenarios.find((s) => s.scenario.group === 'noop');
+  const barge = report.scenarios.filter(
+    (s) => s.scenario.group === 'bargein' && s.scenario.frameMs === 20,
+  );
+  const steps = report.scenarios
+    .filter(
+      (s) =>
+        (s.scenario.group === 'capacity' || s.scenario.group === 'load') &&
+        s.scenario.server === 'switchboard',
+    )
+    .sort((a, b) => a.scenario.calls - b.scenario.calls);
+  const rows = ['| Goal | Target | Result | |', '|---|---|---|---|'];
+  const row = (goal: string, target: string, result: string, ok: boolean | undefined) =>
+    rows.push(
+      `| ${goal} | ${target} | ${result} | ${ok === undefined ? '' : ok ? 'ok' : '**missed**'} |`,
+    );
+  if (load) {
+    const s = load.server;
+    row(
+      `Server CPU per call-second (${load.scenario.calls} calls, all features, info logs)`,
+      '≤ 1.0 ms',
+      `${f(s.cpuMsPerCallSecond, 3)} ms → ~${Math.floor(1000 / s.cpuMsPerCallSecond)} calls per core`,
+      s.cpuMsPerCallSecond <= 1,
+    );
+    row(
+      `RSS per active call above idle (${load.scenario.calls} calls)`,
+      '≤ 100 KB',
+      `${s.rssKbPerCall} KB (idle ${f(s.idleRssKb / 1024, 1)} MB, mean ${f(s.steadyRss.meanKb / 1024, 1)} MB)`,
+      s.rssKbPerCall <= 100,
+    );
+    row(
+      `One-way added latency p99 (${load.scenario.calls} calls) in / out`,
+      '≤ 2 ms',
+      `${f(load.result.inbound.latency.p99)} / ${f(load.result.outbound.latency.p99)} ms` +
+        (noop
+          ? ` (no-op forwarder: ${f(noop.result.inbound.latency.p99)} / ${f(noop.result.outbound.latency.p99)} ms)`
+          : ''),
+      oneWayP99(load) <= 2,
+    );
+    row(
+      "Greeting: stream start → first audio, minus the model's own delay, p99",
+      '≤ 5 ms',
+      `${f(load.result.greetingOverhead.p99)} ms (p50 ${f(load.result.greetingOverhead.p50)})`,
+      load.result.greetingOverhead.p99 <= 5,
+    );
+  }
+  const all = report.scenarios.filter((s) => s.scenario.server === 'switchboard');
+  const lostAll = all.reduce((n, r) => n + r.result.inbound.lost + r.result.outbound.lost, 0);
+  const badAll = all.reduce(
+    (n, r) =>
+      n +
+      r.result.inbound.duplicated +
+      r.result.outbound.duplicated +
+      r.result.inbound.reordered +
+      r.result.outbound.reordered,
+    0,
+  );
+  const framesAll = all.reduce((n, r) => n + r.result.inbound.sent + r.result.outbound.sent, 0);
+  row(
+    'Frames lost / duplicated+reordered (every scenario, first frames included)',
+    '0',
+    `${lostAll} / ${badAll} of ${framesAll.toLocaleString('en')}`,
+    lostAll === 0 && badAll === 0,
+  );
+  for (const b of barge) {
+    const e = b.result.bargeIn.truncationErrorMs;
+    row(
+      `Truncation error p99, ${b.scenario.model.speed}× real time (${e.count} barge-ins)`,
+      '≤ 5 ms (issue 3: ≤ 20)',
+      `${f(e.p99)} ms (p50 ${f(e.p50)}, max ${f(e.max)})`,
+      e.p99 <= 5,
+    );
+    const c = b.result.bargeIn.speechToClearMs;
+    row(
+      `speech_started → clear p99, ${b.scenario.model.speed}× (two loopback hops included)`,
+      '≤ 1 ms',
+      `${f(c.p99)} ms (p50 ${f(c.p50)})`,
+      c.p99 <= 1,
+    );
+  }
+  if (steps.length) {
+    const held = steps.filter((s) => clean(s) && oneWayP99(s) <= 20).map((s) => s.scenario.calls);
+    row(
+      'Capacity: most concurrent calls with p99 ≤ 20 ms and no loss',
+      'steps ' + steps.map((s) => s.scenario.calls).join('/'),
+      held.length ? `${Math.max(...held)} calls` : 'none',
+      undefined,
+    );
+  }
+  void by;
+  return rows;
+}
+
+function loadTable(report: BenchReport): string[] {
+  const rows = [
+    '| Scenario | Calls | Server CPU | CPU ms / call-s | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Lost/dup/reord | Greeting +ms p50 / p99 | Harness CPU |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.scenarios.filter((s) => s.scenario.group !== 'bargein')) {
+    const { inbound: i, outbound: o } = r.result;
+    rows.push(
+      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} |`,
+    );
+  }
+  return rows;
+}
+
+function bargeTable(report: BenchReport): string[] {
+  const rows = [
+    '| Frame ms | Speed | Msgs/s of bot audio | Barge-ins (skipped) | Trunc. error p50 / p99 / max ms | Bias ms | speech→clear p50 / p99 ms | Out p99 ms | Lost/dup/reord |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.scenarios.filter((s) => s.scenario.group === 'bargein')) {
+    const b = r.result.bargeIn;
+    const m = r.result.messages;
+    const rate = (m.media + m.mark + m.clear) / Math.max(1e-9, m.botAudioMs / 1000);
+    rows.push(
+      `| ${r.scenario.frameMs} | ${r.scenario.model.speed}× | ${f(rate, 1)} | ${b.count} (${b.skipped}) | ${f(b.truncationErrorMs.p50)} / ${f(b.truncationErrorMs.p99)} / ${f(b.truncationErrorMs.max)} | ${f(b.truncationBiasMs)} | ${f(b.speechToClearMs.p50)} / ${f(b.speechToClearMs.p99)} | ${f(r.result.outbound.latency.p99)} | ${frames(r)} |`,
+    );
+  }
+  return rows;
+}
+
+function profileSection(p: ProfileSummary | undefined): string[] {
+  if (!p) return [];
+  const out = [
+    '',
+    `## Where the server's CPU goes (--cpu-prof, ${p.busyMs} ms busy, ${p.idleMs} ms idle)`,
+    '',
+    '| Area | Self ms | % of busy |',
+    '|---|---|---|',
+    ...p.byArea.map((r) => `| ${r.name} | ${r.selfMs} | ${r.percent} |`),
+    '',
+    '| Function (self time) | Self ms | % of busy |',
+    '|---|---|---|',
+    ...p.topFunctions.map((r) => `| \`${r.name}\` | ${r.selfMs} | ${r.percent} |`),
+  ];
+  return out;
+}
+
+function soakSection(report: BenchReport): string[] {
+  const soak = report.scenarios.find((s) => s.scenario.group === 'soak');
+  if (!soak) return [];
+  const samples = soak.server.rssSamples;
+  const half = samples.slice(Math.floor(samples.length / 2));
+  const first = half[0];
+  const last = half.at(-1);
+  const slope =
+    first && last && last.atMs > first.atMs
+      ? ((last.rssKb - first.rssKb) / (last.atMs - first.atMs)) * 60_000
+      : NaN;
+  return [
+    '',
+    `## Soak (${soak.scenario.calls} concurrent calls of ${(soak.scenario.callLengthMs ?? 0) / 1000} s, redialled, ${soak.scenario.steadyMs / 60_000} min)`,
+    '',
+    `RSS every 10 s (MB): ${samples.map((s) => f(s.rssKb / 1024, 1)).join(' ')}`,
+    '',
+    `Second-half slope: ${f(slope, 0)} KB/min; after the calls: ${f(soak.server.afterRssKb / 1024, 1)} MB (idle was ${f(soak.server.idleRssKb / 1024, 1)} MB).`,
+  ];
+}
+
+/** The whole report as markdown. */
+export function renderMarkdown(report: BenchReport): string {
+  return [
+    `# Switchboard benchmark (${report.mode})`,
+    '',
+    `${report.date}, Node ${report.node}, ${report.cpus} CPUs shared by the server under test and the harness, ${report.durationS} s. Server: \`node dist/src/main.js\`, LOG_LEVEL=info, signatures on, marks and playback tracking on. See bench/README.md for what each number means.`,
+    '',
+    '## Goals',
+    '',
+    ...goals(report),
+    '',
+    '## Load, capacity and the no-op baseline',
+    '',
+    ...loadTable(report),
+    '',
+    '## Barge-in accuracy and frame/mark spacing (PLAYBACK_FRAME_MS)',
+    '',
+    ...bargeTable(report),
+    ...profileSection(report.profile),
+    ...soakSection(report),
+    '',
+  ].join('\n');
+}
+
+/** Latency p50/p99 (worse direction) against concurrent calls, or undefined with < 2 steps. */
+export function renderSvg(report: BenchReport): string | undefined {
+  const steps = report.scenarios
+    .filter((s) => s.scenario.group === 'capacity' || s.scenario.group === 'load')
+    .sort((a, b) => a.scenario.calls - b.scenario.calls);
+  if (steps.length < 2) return undefined;
+  const W = 640,
+    H = 360,
+    L = 60,
+    B = 40,
+    T = 30,
+    R = 20;
+  const maxCalls = Math.max(...steps.map((s) => s.scenario.calls));
+  const maxMs = Math.max(2, ...steps.map((s) => oneWayP99(s))) * 1.15;
+  const x = (c: number) => L + ((W - L - R) * c) / maxCalls;
+  const y = (ms: number) => H - B - ((H - B - T) * Math.min(ms, maxMs)) / maxMs;
+  const line = (pick: (s: ScenarioRecord) => number, color: string, label: string, dy: number) => {
+    const pts = steps.map((s) => `${f(x(s.scenario.calls), 1)},${f(y(pick(s)), 1)}`).join(' ');
+    return (
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts}"/>` +
+      steps
+        .map(
+          (s) =>
+            `<circle cx="${f(x(s.scenario.calls), 1)}" cy="${f(y(pick(s)), 1)}" r="3" fill="${color}"/>`,
+        )
+        .join('') +
+      `<text x="${L + 10}" y="${T + dy}" fill="${color}" font-size="12">${label}</text>`
+    );
+  };
+  const ticks = steps
+    .map(
+      (s) =>
+        `<text x="${f(x(s.scenario.calls), 1)}" y="${H - B + 16}" font-size="11" text-anchor="middle">${s.scenario.calls}</text>`,
+    )
+    .join('');
+  const yTicks = [0, maxMs / 2, maxMs]
+    .map(
+      (v) =>
+        `<text x="${L - 6}" y="${f(y(v) + 4, 1)}" font-size="11" text-anchor="end">${f(v, 1)}</text>`,
+    )
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="${W / 2}" y="18" font-size="14" text-anchor="middle">One-way added latency vs concurrent calls (worse direction)</text>
+<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>
+${ticks}${yTicks}
+<text x="${W / 2}" y="${H - 6}" font-size="12" text-anchor="middle">concurrent calls</text>
+<text x="14" y="${H / 2}" font-size="12" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">ms</text>
+${line((s) => Math.max(s.result.inbound.latency.p50, s.result.outbound.latency.p50), '#2b6cb0', 'p50', 0)}
+${line(oneWayP99, '#c53030', 'p99', 16)}
+</svg>
+`;
+}

@@ -1,0 +1,126 @@
+/**
+ * Runs one scenario end to end: harness up (fake model listening), server up against it, idle
+ * sample, play, CPU and RSS across the measured window, server stopped (profile written).
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScenarioResult } from '../harness/protocol.js';
+import { cpuMs, rssKb, RssSampler } from './proc-stats.js';
+import { AUTH_TOKEN, HarnessProcess, PUBLIC_URL, startServer, stopProcess } from './processes.js';
+import type { BenchScenario } from './scenarios.js';
+
+/** After the server is healthy, let it settle before the idle sample, ms. */
+const IDLE_SETTLE_MS = 1_000;
+/** After the last call, wait this long before the "after" RSS sample, ms. */
+const AFTER_SETTLE_MS = 1_500;
+
+/** The server's side of a scenario, as measured from outside. */
+export interface ServerMeasure {
+  idleRssKb: number;
+  steadyRss: { meanKb: number; maxKb: number; minKb: number };
+  afterRssKb: number;
+  rssSamples: { atMs: number; rssKb: number }[];
+  windowMs: number;
+  serverCpuMs: number;
+  harnessCpuMs: number;
+  /** Server CPU ms per second of one call, over the measured window. */
+  cpuMsPerCallSecond: number;
+  /** RSS above idle per active call, KB. */
+  rssKbPerCall: number;
+  stopped: 'exited' | 'killed';
+  profileFile?: string;
+}
+
+export interface ScenarioRecord {
+  scenario: BenchScenario;
+  result: ScenarioResult;
+  server: ServerMeasure;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runOne(s: BenchScenario, logDir: string): Promise<ScenarioRecord> {
+  const harness = new HarnessProcess();
+  try {
+    const ready = await harness.next();
+    if (ready.type !== 'ready') throw new Error(`harness: ${JSON.stringify(ready)}`);
+    const profDir = s.cpuProfile ? mkdtempSync(join(logDir, 'prof-')) : undefined;
+    const server = await startServer({
+      kind: s.server,
+      modelUrl: ready.modelUrl,
+      frameMs: s.frameMs,
+      logDir,
+      name: s.name,
+      ...(profDir ? { cpuProfDir: profDir } : {}),
+    });
+    try {
+      await sleep(IDLE_SETTLE_MS);
+      const idleRssKb = rssKb(server.pid);
+      harness.send({
+        type: 'run',
+        scenario: s,
+        serverUrl: server.url,
+        authToken: AUTH_TOKEN,
+        publicUrl: PUBLIC_URL,
+      });
+      let start: { t: number; cpu: number; hcpu: number } | undefined;
+      let end: { t: number; cpu: number; hcpu: number } | undefined;
+      let sampler: RssSampler | undefined;
+      let steadyRss = { meanKb: NaN, maxKb: NaN, minKb: NaN };
+      const mark = () => ({
+        t: performance.now(),
+        cpu: cpuMs(server.pid),
+        hcpu: cpuMs(harness.pid),
+      });
+      let result: ScenarioResult | undefined;
+      while (!result) {
+        const m = await harness.next();
+        if (m.type === 'steady_start') {
+          start = mark();
+          sampler = new RssSampler(server.pid, s.group === 'soak' ? 10_000 : 500);
+        } else if (m.type === 'steady_end') {
+          end = mark();
+          steadyRss = sampler!.stop();
+        } else if (m.type === 'progress') {
+          console.log(`  ${m.text}`);
+        } else if (m.type === 'result') {
+          result = m.result;
+        } else if (m.type === 'failed') {
+          throw new Error(`harness failed: ${m.error}`);
+        }
+      }
+      await sleep(AFTER_SETTLE_MS);
+      const afterRssKb = rssKb(server.pid);
+      if (!start || !end) throw new Error('the harness never reported its measured window');
+      const windowMs = end.t - start.t;
+      const serverCpuMs = end.cpu - start.cpu;
+      const stopped = await stopProcess(server.proc);
+      const profile = profDir ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : '';
+      return {
+        scenario: s,
+        result,
+        server: {
+          idleRssKb,
+          steadyRss,
+          afterRssKb,
+          rssSamples: sampler?.samples ?? [],
+          windowMs: Math.round(windowMs),
+          serverCpuMs: Math.round(serverCpuMs),
+          harnessCpuMs: Math.round(end.hcpu - start.hcpu),
+          cpuMsPerCallSecond: round3(serverCpuMs / (s.calls * (windowMs / 1000))),
+          rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
+          stopped,
+          ...(profile && profDir ? { profileFile: join(profDir, profile) } : {}),
+        },
+      };
+    } finally {
+      await stopProcess(server.proc);
+    }
+  } finally {
+    harness.proc.kill('SIGTERM');
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

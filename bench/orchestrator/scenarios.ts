@@ -1,0 +1,103 @@
+/**
+ * The scenarios of a run. Quick: a smoke check in under a minute. Full: the numbers of the
+ * README in about six minutes. Soak: ten minutes of call churn for memory flatness.
+ */
+import type { ModelScript, Scenario } from '../harness/protocol.js';
+
+/** A scenario plus how the orchestrator runs it. */
+export interface BenchScenario extends Scenario {
+  group: 'load' | 'noop' | 'capacity' | 'bargein' | 'profile' | 'soak';
+  server: 'switchboard' | 'noop';
+  /** PLAYBACK_FRAME_MS of the server (outbound frame and mark spacing). */
+  frameMs: number;
+  cpuProfile?: boolean;
+}
+
+// A phone conversation: the greeting, then a bot turn of 2 s every 5 s (the bot talks ~40% of
+// the time), audio generated 4× faster than real time in 200 ms deltas (what the service does
+// on a good day), first audio 150 ms after response.create; a third of the turns interrupted.
+const CONVERSATION: ModelScript = {
+  firstDeltaMs: 150,
+  chunkMs: 200,
+  speed: 4,
+  greetingAudioMs: 2_000,
+  turnEveryMs: 5_000,
+  turnAudioMs: 2_000,
+  bargeInProbability: 0.3,
+};
+
+// Barge-in accuracy: a 2 s turn every 3 s, nearly every one interrupted at a random point.
+const bargeScript = (speed: number): ModelScript => ({
+  firstDeltaMs: 100,
+  chunkMs: 200,
+  speed,
+  greetingAudioMs: 1_000,
+  turnEveryMs: 3_000,
+  turnAudioMs: 2_000,
+  bargeInProbability: 0.95,
+});
+
+/** Realistic ringing between the webhook (pre-warm) and the media stream, ms. */
+const RING_MS = 500;
+
+function scenario(
+  name: string,
+  group: BenchScenario['group'],
+  calls: number,
+  steadyMs: number,
+  model: ModelScript,
+  extra: Partial<BenchScenario> = {},
+): BenchScenario {
+  return {
+    name,
+    group,
+    server: 'switchboard',
+    frameMs: 20,
+    calls,
+    // New calls at up to 50 per second: a busy line, not a thundering herd.
+    rampMs: Math.max(1_000, calls * 20),
+    ringMs: RING_MS,
+    steadyMs,
+    seed: 42,
+    model,
+    ...extra,
+  };
+}
+
+function bargeSweep(calls: number, steadyMs: number, frames: number[]): BenchScenario[] {
+  const out: BenchScenario[] = [];
+  for (const speed of [4, 0.8]) {
+    for (const frameMs of frames) {
+      out.push(
+        scenario(`bargein-${frameMs}ms-${speed}x`, 'bargein', calls, steadyMs, bargeScript(speed), {
+          frameMs,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+export function quickScenarios(): BenchScenario[] {
+  return [
+    scenario('load-20', 'load', 20, 6_000, CONVERSATION),
+    scenario('noop-20', 'noop', 20, 6_000, CONVERSATION, { server: 'noop' }),
+    ...bargeSweep(40, 6_000, [20]),
+  ];
+}
+
+export function fullScenarios(): BenchScenario[] {
+  return [
+    scenario('load-200', 'load', 200, 30_000, CONVERSATION),
+    scenario('noop-200', 'noop', 200, 15_000, CONVERSATION, { server: 'noop' }),
+    ...[50, 100, 300, 400].map((n) =>
+      scenario(`capacity-${n}`, 'capacity', n, 12_000, CONVERSATION),
+    ),
+    ...bargeSweep(100, 10_000, [20, 40, 60, 100]),
+    scenario('profile-200', 'profile', 200, 10_000, CONVERSATION, { cpuProfile: true }),
+  ];
+}
+
+export function soakScenarios(): BenchScenario[] {
+  return [scenario('soak-100', 'soak', 100, 600_000, CONVERSATION, { callLengthMs: 60_000 })];
+}
