@@ -8,8 +8,13 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT, runDemoCall } from '../src/demo/demo-call.js';
 import type { ReplayProgress } from '../src/replay/twilio/twilio-media-session.js';
 
-/** `--fast` plays the call 3× faster than real time: quick, and still easy to follow. */
-const FAST_SPEED = 3;
+/**
+ * `--fast` plays the call 2× faster than real time. Not more: the server (a child process on the
+ * wall clock) interpolates the caller's playback between mark echoes at real-time pace, so at
+ * speed s its truncation lags what the caller heard by up to 20·(1 − 1/s) ms plus s × the echo
+ * delivery delay; at 4× that already exceeded the one-frame check (27 ms measured).
+ */
+const FAST_SPEED = 2;
 
 const HELP = `Usage: npm run demo [-- --fast] [--out <dir>]
 
