@@ -286,11 +286,14 @@ export class CallSession {
     );
   }
 
-  private onBuiltinTool(call: FunctionCallRequest): void {
+  /** Performs end_call/transfer_call; true when the model should answer its output (refused). */
+  private onBuiltinTool(call: FunctionCallRequest): boolean {
     const { realtime, callControlTools } = this.deps;
     let args: Record<string, unknown> = {};
     try {
-      args = JSON.parse(call.arguments || '{}') as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(call.arguments || '{}');
+      // "null" or a list from the model must not throw below: read fields of objects only.
+      if (typeof parsed === 'object' && parsed !== null) args = parsed as Record<string, unknown>;
     } catch {
       // Call control still works without a readable reason.
     }
@@ -309,13 +312,12 @@ export class CallSession {
     if (call.name === END_CALL_TOOL) {
       if (!callControlTools.endCallEnabled) {
         answer('refused', '{"ok":false,"error":"end_call is not enabled"}');
-        this.gate.request();
-        return;
+        return true;
       }
       answer('ended_call', '{"ok":true,"message":"The call will end after your goodbye."}');
       this.log.info({ reason }, 'the bot is ending the call');
       this.beginEnding({ kind: 'hangup', reason: `end_call: ${reason}` });
-      return;
+      return false;
     }
     const destination = typeof args.destination === 'string' ? args.destination : '';
     const target = callControlTools.transfer(destination);
@@ -331,8 +333,7 @@ export class CallSession {
         { destination: destination.slice(0, 40) },
         'transfer refused: not a configured destination',
       );
-      this.gate.request();
-      return;
+      return true;
     }
     answer(
       'transferred',
@@ -340,6 +341,7 @@ export class CallSession {
     );
     this.log.info({ destination, reason }, 'the bot is transferring the call');
     this.beginEnding({ kind: 'transfer', reason: `transfer_call: ${reason}`, ...target });
+    return false;
   }
 
   /** Lets the bot's last words play out, then finishes with `outcome`. */

@@ -18,7 +18,11 @@ export interface ToolCallHost {
   requestResponse(instructions?: string): void;
   /** Whether the bot is silent and no response is running (a filler would not talk over it). */
   botIsIdle(): boolean;
-  builtin(call: FunctionCallRequest): void;
+  /**
+   * Performs end_call/transfer_call and sends its output; true when the model should answer that
+   * output (a refusal), which then waits with the rest of the response's calls.
+   */
+  builtin(call: FunctionCallRequest): boolean;
   recordInvocation(call: FunctionCallRequest, result: ToolResult): void;
 }
 
@@ -51,7 +55,12 @@ export class ToolCalls {
     if (this.seen.has(call.callId)) return;
     this.seen.add(call.callId);
     if (call.name === END_CALL_TOOL || call.name === TRANSFER_CALL_TOOL) {
-      this.host.builtin(call);
+      // A refusal joins its response's batch: one response.create once every call is answered,
+      // never one per refusal ahead of a lookup still running.
+      if (this.host.builtin(call)) {
+        this.batch(call.responseId).answered = true;
+        this.settle(call.responseId);
+      }
       return;
     }
     const batch = this.batch(call.responseId);
