@@ -1,0 +1,169 @@
+/**
+ * Built-in call control in a live call: end_call after the goodbye has played, transfer_call to
+ * a configured destination only, and the TwiML Twilio gets from the `<Connect action>` route.
+ */
+import request from 'supertest';
+import twilio from 'twilio';
+import { afterEach, describe, expect, it } from 'vitest';
+import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
+import { AUTH_TOKEN, PUBLIC_URL } from '../helpers/test-server.js';
+import type { ClientEvent } from '../fakes/fake-realtime-server.js';
+
+const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
+
+let call: CallHarness | undefined;
+afterEach(async () => {
+  await call?.close();
+  call = undefined;
+});
+
+async function startToolCall(): Promise<CallHarness> {
+  call = await startCall({
+    TOOLS_CONFIG: 'test/fixtures/tools.call-tools.json',
+    // No HTTP tool is called here; nothing listens on the discard port.
+    CALL_TOOLS_API_URL: 'http://127.0.0.1:9',
+    CALL_TOOLS_API_TOKEN: 'unused',
+    CALL_TOOLS_DEAD_URL: 'http://127.0.0.1:9',
+  });
+  return call;
+}
+
+const itemCallId = (e: ClientEvent) => (e.item as { call_id?: string } | undefined)?.call_id;
+
+async function outputFor(harness: CallHarness, callId: string): Promise<Record<string, unknown>> {
+  const event = await harness.model.waitFor(
+    'conversation.item.create',
+    (e) => itemCallId(e) === callId,
+  );
+  return JSON.parse((event.item as { output: string }).output) as Record<string, unknown>;
+}
+
+/** Waits until the server has handled everything before now (a caller frame reaches the model). */
+async function drained(harness: CallHarness): Promise<void> {
+  const appends = harness.model.received.filter((e) => e.type === 'input_audio_buffer.append');
+  harness.caller.sendMedia(numberedAudio(20));
+  await harness.model.waitForCount('input_audio_buffer.append', appends.length + 1);
+}
+
+function controlLog(harness: CallHarness): string[] {
+  return harness.model
+    .controlEvents()
+    .map((e) => (e.type === 'conversation.item.create' ? `output:${itemCallId(e)}` : e.type));
+}
+
+/**
+ * The model says `audioMs` of last words and calls `name` in the same response. Resolves once
+ * all that audio (and its marks) reached the caller, unplayed.
+ */
+async function lastWordsThenCall(
+  harness: CallHarness,
+  audioMs: number,
+  name: string,
+  args: unknown,
+): Promise<string> {
+  const responseId = harness.model.startResponse();
+  const itemId = harness.model.addAudioItem(responseId);
+  harness.model.audioDelta(responseId, itemId, numberedAudio(audioMs), 'Goodbye!');
+  const { callId } = harness.model.functionCall(responseId, name, args);
+  harness.model.finishResponse(responseId);
+  await harness.caller.waitForCount((m) => m.event === 'mark', audioMs / 20);
+  return callId;
+}
+
+/** What Twilio gets from the `<Connect action>` URL, signed as Twilio signs it. */
+async function callEndTwiml(harness: CallHarness): Promise<string> {
+  const body = {
+    CallSid: harness.caller.callSid,
+    AccountSid: `AC${'0'.repeat(32)}`,
+    CallStatus: 'in-progress',
+  };
+  const res = await request(harness.server.httpUrl)
+    .post('/twilio/call-end')
+    .set(
+      'X-Twilio-Signature',
+      twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/call-end`, body),
+    )
+    .type('form')
+    .send(body);
+  expect(res.status).toBe(200);
+  return res.text;
+}
+
+describe('end_call', () => {
+  it('closes the media stream only after the goodbye has played, then hangs up', async () => {
+    const harness = await startToolCall();
+    const callId = await lastWordsThenCall(harness, 200, 'end_call', { reason: 'caller is done' });
+    expect(await outputFor(harness, callId)).toEqual({
+      ok: true,
+      message: 'The call will end after your goodbye.',
+    });
+    harness.caller.play(100);
+    await drained(harness);
+    // Half the goodbye is still to play: the call is on.
+    expect(harness.server.app.registry.activeCount).toBe(1);
+    expect(harness.caller.ws.readyState).toBe(harness.caller.ws.OPEN);
+    harness.caller.play(100);
+    expect(await harness.caller.closed).toEqual({
+      code: 1000,
+      reason: 'call handed back to TwiML',
+    });
+    const ended = await harness.server.logs.waitForMessage('call ended');
+    expect(ended).toMatchObject({ reason: 'end_call: caller is done', outcome: 'hangup' });
+    expect(await callEndTwiml(harness)).toBe(`${TWIML_HEAD}<Response><Hangup/></Response>`);
+    // The model was told, and was not asked to say anything more.
+    await harness.model.closed;
+    expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`]);
+  });
+});
+
+describe('transfer_call', () => {
+  it('dials the configured number with the caller id after the handoff line has played', async () => {
+    const harness = await startToolCall();
+    const callId = await lastWordsThenCall(harness, 40, 'transfer_call', {
+      destination: 'billing',
+      reason: 'refund',
+    });
+    expect(await outputFor(harness, callId)).toMatchObject({ ok: true });
+    harness.caller.play(40);
+    await harness.caller.closed;
+    expect(await callEndTwiml(harness)).toBe(
+      `${TWIML_HEAD}<Response><Say>Transferring you to billing now.</Say>` +
+        '<Dial callerId="+15005550001"><Number>+15005550006</Number></Dial></Response>',
+    );
+    const ended = await harness.server.logs.waitForMessage('call ended');
+    expect(ended).toMatchObject({ reason: 'transfer_call: refund', outcome: 'transfer' });
+  });
+
+  it('refuses a number the model made up, and the call goes on with a response.create', async () => {
+    const harness = await startToolCall();
+    const responseId = harness.model.startResponse();
+    const { callId } = harness.model.functionCall(responseId, 'transfer_call', {
+      destination: '+19005550199',
+    });
+    harness.model.finishResponse(responseId);
+    expect(await outputFor(harness, callId)).toEqual({
+      ok: false,
+      error: 'transfer to "+19005550199" is not allowed',
+    });
+    await harness.model.waitFor('response.create');
+    await drained(harness);
+    expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`, 'response.create']);
+    expect(harness.server.app.registry.activeCount).toBe(1);
+    expect(harness.caller.ws.readyState).toBe(harness.caller.ws.OPEN);
+    await harness.server.logs.waitForMessage('transfer refused: not a configured destination');
+  });
+
+  it('refuses arguments that are JSON but not an object without failing the call', async () => {
+    const harness = await startToolCall();
+    const responseId = harness.model.startResponse();
+    const { callId } = harness.model.functionCall(responseId, 'transfer_call', null);
+    harness.model.finishResponse(responseId);
+    expect(await outputFor(harness, callId)).toEqual({
+      ok: false,
+      error: 'transfer to "" is not allowed',
+    });
+    await harness.model.waitFor('response.create');
+    await drained(harness);
+    expect(harness.server.app.registry.activeCount).toBe(1);
+  });
+});
