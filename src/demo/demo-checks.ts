@@ -5,7 +5,7 @@
  */
 import type { CallRecord, CallRecordEvent } from '../call/call-record.js';
 import type { ReplayResult } from '../replay/twilio/replay-call.js';
-import { heardPositionsAtClear } from './heard-positions.js';
+import { itemHeardAtClear } from '../replay/twilio/heard-at-clear.js';
 
 /** One Twilio media frame, ms: the resolution of the server's heard-position marks. */
 export const FRAME_TOLERANCE_MS = 20;
@@ -105,7 +105,7 @@ function checkHangUp(record: CallRecord, result: ReplayResult): DemoCheck {
  */
 export function heardAtClear(result: ReplayResult, itemId: string): number | undefined {
   for (const clear of result.clears) {
-    const heard = heardPositionsAtClear(clear).get(itemId);
+    const heard = itemHeardAtClear(clear, itemId);
     if (heard !== undefined) return heard;
   }
   return undefined;

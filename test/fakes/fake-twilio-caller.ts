@@ -5,7 +5,9 @@
  */
 import WebSocket from 'ws';
 import twilio from 'twilio';
+import { ULAW_BYTES_PER_MS } from '../../src/audio/g711.js';
 import { ManualClock } from '../../src/replay/twilio/clock.js';
+import { itemHeardAtClear } from '../../src/replay/twilio/heard-at-clear.js';
 import { PlaybackEmulator, type ClearSnapshot } from '../../src/replay/twilio/playback-emulator.js';
 
 export interface FakeCallerOptions {
@@ -155,12 +157,7 @@ export class FakeTwilioCaller {
   heardAtClear(itemId: string, clearIndex = 0): number {
     const clear = this.playback.clears[clearIndex];
     if (!clear) throw new Error('no clear received');
-    let bytes = 0;
-    for (const segment of this.playback.segments) {
-      if (segment.endMark?.split(':')[2] !== itemId) continue;
-      bytes += this.playback.segmentPlayedBytes(segment.index, clear.atMs);
-    }
-    return bytes;
+    return (itemHeardAtClear(clear, itemId) ?? 0) * ULAW_BYTES_PER_MS;
   }
 
   close(): void {
