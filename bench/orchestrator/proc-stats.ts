@@ -25,6 +25,15 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / CLOCK_TICKS_HZ;
 }
 
+/** CPU time the whole machine has been busy (all cores, all processes), ms: shows neighbours. */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu  user nice system idle iowait irq softirq steal …
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = (v[0] ?? 0) + (v[1] ?? 0) + (v[2] ?? 0) + (v[5] ?? 0) + (v[6] ?? 0) + (v[7] ?? 0);
+  return (busy * 1000) / CLOCK_TICKS_HZ;
+}
+
 /** Resident set size, KB. */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

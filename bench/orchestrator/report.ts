@@ -121,13 +121,13 @@ function goals(report: BenchReport): string[] {
 
 function loadTable(report: BenchReport): string[] {
   const rows = [
-    '| Scenario | Calls | Server CPU | CPU ms / call-s | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Lost/dup/reord | Greeting +ms p50 / p99 | Harness CPU |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| Scenario | Calls | Server CPU | CPU ms / call-s | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Lost/dup/reord | Greeting +ms p50 / p99 | Harness CPU | Other CPU |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.scenarios.filter((s) => s.scenario.group !== 'bargein')) {
     const { inbound: i, outbound: o } = r.result;
     rows.push(
-      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} |`,
+      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
     );
   }
   return rows;
@@ -135,15 +135,15 @@ function loadTable(report: BenchReport): string[] {
 
 function bargeTable(report: BenchReport): string[] {
   const rows = [
-    '| Frame ms | Speed | Msgs/s of bot audio | Barge-ins (skipped) | Trunc. error p50 / p99 / max ms | Bias ms | speech→clear p50 / p99 ms | Out p99 ms | Lost/dup/reord |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Frame ms | Speed | Msgs/s of bot audio | Barge-ins (skipped) | Trunc. error p50 / p99 / max ms | Bias ms | speech→clear p50 / p99 ms | Out p99 ms | Lost/dup/reord | Other CPU |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.scenarios.filter((s) => s.scenario.group === 'bargein')) {
     const b = r.result.bargeIn;
     const m = r.result.messages;
     const rate = (m.media + m.mark + m.clear) / Math.max(1e-9, m.botAudioMs / 1000);
     rows.push(
-      `| ${r.scenario.frameMs} | ${r.scenario.model.speed}× | ${f(rate, 1)} | ${b.count} (${b.skipped}) | ${f(b.truncationErrorMs.p50)} / ${f(b.truncationErrorMs.p99)} / ${f(b.truncationErrorMs.max)} | ${f(b.truncationBiasMs)} | ${f(b.speechToClearMs.p50)} / ${f(b.speechToClearMs.p99)} | ${f(r.result.outbound.latency.p99)} | ${frames(r)} |`,
+      `| ${r.scenario.frameMs} | ${r.scenario.model.speed}× | ${f(rate, 1)} | ${b.count} (${b.skipped}) | ${f(b.truncationErrorMs.p50)} / ${f(b.truncationErrorMs.p99)} / ${f(b.truncationErrorMs.max)} | ${f(b.truncationBiasMs)} | ${f(b.speechToClearMs.p50)} / ${f(b.speechToClearMs.p99)} | ${f(r.result.outbound.latency.p99)} | ${frames(r)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
     );
   }
   return rows;

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../harness/protocol.js';
-import { cpuMs, rssKb, RssSampler } from './proc-stats.js';
+import { cpuMs, machineBusyMs, rssKb, RssSampler } from './proc-stats.js';
 import { AUTH_TOKEN, HarnessProcess, PUBLIC_URL, startServer, stopProcess } from './processes.js';
 import type { BenchScenario } from './scenarios.js';
 
@@ -23,6 +23,8 @@ export interface ServerMeasure {
   windowMs: number;
   serverCpuMs: number;
   harnessCpuMs: number;
+  /** CPU used in the window by every other process on the machine (noise), ms. */
+  otherCpuMs: number;
   /** Server CPU ms per second of one call, over the measured window. */
   cpuMsPerCallSecond: number;
   /** RSS above idle per active call, KB. */
@@ -63,14 +65,16 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
         authToken: AUTH_TOKEN,
         publicUrl: PUBLIC_URL,
       });
-      let start: { t: number; cpu: number; hcpu: number } | undefined;
-      let end: { t: number; cpu: number; hcpu: number } | undefined;
+      type Mark = { t: number; cpu: number; hcpu: number; busy: number };
+      let start: Mark | undefined;
+      let end: Mark | undefined;
       let sampler: RssSampler | undefined;
       let steadyRss = { meanKb: NaN, maxKb: NaN, minKb: NaN };
       const mark = () => ({
         t: performance.now(),
         cpu: cpuMs(server.pid),
         hcpu: cpuMs(harness.pid),
+        busy: machineBusyMs(),
       });
       let result: ScenarioResult | undefined;
       while (!result) {
@@ -107,6 +111,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           windowMs: Math.round(windowMs),
           serverCpuMs: Math.round(serverCpuMs),
           harnessCpuMs: Math.round(end.hcpu - start.hcpu),
+          otherCpuMs: Math.round(end.busy - start.busy - serverCpuMs - (end.hcpu - start.hcpu)),
           cpuMsPerCallSecond: round3(serverCpuMs / (s.calls * (windowMs / 1000))),
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
           stopped,
