@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../src/call/call-record.js';
+import type { CallRecord, CallRecordEvent } from '../../src/call/call-record.js';
 import { buildTimeline, type TimelineInput } from '../../src/replay/timeline/build-timeline.js';
 import { detectSpeech } from '../../src/replay/timeline/caller-speech.js';
 import { renderSummary } from '../../src/replay/timeline/summary-text.js';
@@ -77,7 +77,7 @@ const INPUT: TimelineInput = {
   ],
   marks: [
     {
-      name: 'b1:1000',
+      name: 'g1:m1:b1:1000',
       receivedAtMs: 1990,
       dueAtMs: 2400,
       echoedAtMs: 2400,
@@ -89,13 +89,47 @@ const INPUT: TimelineInput = {
     {
       atMs: 2400,
       playingSegment: 0,
-      segments: [{ index: 0, endMark: 'b1:1000', sentMs: 1000, playedMs: 400 }],
-      flushedMarks: ['b1:1000'],
+      segments: [{ index: 0, endMark: 'g1:m1:b1:1000', sentMs: 1000, playedMs: 400 }],
+      flushedMarks: ['g1:m1:b1:1000'],
       discardedMs: 600,
     },
   ],
   callRecord: RECORD,
   warnings: [],
+};
+
+/** RECORD with its barge_in event changed. */
+function withBargeIn(
+  record: CallRecord,
+  change: Partial<Extract<CallRecordEvent, { type: 'barge_in' }>>,
+): CallRecord {
+  return {
+    ...record,
+    events: record.events.map((e) => (e.type === 'barge_in' ? { ...e, ...change } : e)),
+  };
+}
+
+/**
+ * INPUT with a 300 ms greeting b0 played in full (1000–1300 ms) in the same generation before b1
+ * was cut, and the server truncating b1 10 ms short of what played.
+ */
+const AFTER_GREETING: TimelineInput = {
+  ...INPUT,
+  chunks: [
+    { segmentIndex: 0, receivedAtMs: 990, startMs: 1000, bytes: Buffer.alloc(2400, 0x20) },
+    { ...INPUT.chunks[0]!, segmentIndex: 1 },
+  ],
+  clears: [
+    {
+      ...INPUT.clears[0]!,
+      playingSegment: 1,
+      segments: [
+        { index: 0, endMark: 'g1:m1:b0:300', sentMs: 300, playedMs: 300 },
+        { index: 1, endMark: 'g1:m2:b1:1000', sentMs: 1000, playedMs: 400 },
+      ],
+    },
+  ],
+  callRecord: withBargeIn(RECORD, { truncated: [{ itemId: 'b1', audioEndMs: 390 }] }),
 };
 
 describe('buildTimeline', () => {
@@ -121,10 +155,37 @@ describe('buildTimeline', () => {
     const [barge] = buildTimeline(INPUT).bargeIns;
     expect(barge).toMatchObject({
       atMs: 2400,
-      heardMs: 400,
       discardedMs: 600,
-      truncated: [{ itemId: 'b1', audioEndMs: 400 }],
+      items: [{ itemId: 'b1', sentMs: 1000, heardMs: 400, truncatedAtMs: 400, differenceMs: 0 }],
     });
+  });
+
+  it('counts only the interrupted item as heard when an earlier item of the generation played in full', () => {
+    const [barge] = buildTimeline(AFTER_GREETING).bargeIns;
+    expect(barge?.items).toEqual([
+      { itemId: 'b1', sentMs: 1000, heardMs: 400, truncatedAtMs: 390, differenceMs: -10 },
+    ]);
+  });
+
+  it('lists a queued item the caller never heard, and the server deleted, with 0 ms heard', () => {
+    const clear = INPUT.clears[0]!;
+    const [barge] = buildTimeline({
+      ...INPUT,
+      clears: [
+        {
+          ...clear,
+          segments: [
+            ...clear.segments,
+            { index: 1, endMark: 'g1:m2:b2:300', sentMs: 300, playedMs: 0 },
+          ],
+        },
+      ],
+      callRecord: withBargeIn(RECORD, { deleted: ['b2'] }),
+    }).bargeIns;
+    expect(barge?.items.map((i) => [i.itemId, i.heardMs, i.deleted])).toEqual([
+      ['b1', 400, undefined],
+      ['b2', 0, true],
+    ]);
   });
 
   it('places a tool call span ending at its record time', () => {
@@ -176,9 +237,15 @@ describe('renderSummary', () => {
     );
   });
 
-  it('lists a barge-in with what was heard and truncated', () => {
+  it('lists a barge-in with what was heard of the cut item, its truncation and the difference', () => {
     expect(summary).toContain(
-      'heard 400 ms of the interrupted audio, discarded 600 ms; truncated b1@400 ms; response cancelled',
+      'at 2.40 s: b1 heard 400 ms of 1000 ms, server truncated at 400 ms (server − heard: 0 ms); discarded 600 ms queued; response cancelled',
+    );
+  });
+
+  it('reports the heard audio of the cut item alone, not of the items played before it', () => {
+    expect(renderSummary(buildTimeline(AFTER_GREETING))).toContain(
+      'b1 heard 400 ms of 1000 ms, server truncated at 390 ms (server − heard: −10 ms)',
     );
   });
 
@@ -219,7 +286,7 @@ describe('renderTimelineSvg', () => {
   });
 
   it('labels the barge-in and the tool call', () => {
-    expect(svg).toContain('barge-in: heard 400 ms');
+    expect(svg).toContain('barge-in: b1 heard 400 ms, truncated at 400 ms');
     expect(svg).toContain('order_status ok');
   });
 

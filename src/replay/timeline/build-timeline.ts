@@ -7,15 +7,9 @@ import { ULAW_BYTES_PER_MS } from '../../audio/g711.js';
 import type { CallRecordEvent } from '../../call/call-record.js';
 import { playedBytes } from '../twilio/playback-emulator.js';
 import type { ReplayResult } from '../twilio/replay-call.js';
+import { buildBargeIns } from './build-barge-ins.js';
 import { detectSpeech, speechFromRecord } from './caller-speech.js';
-import type {
-  BargeIn,
-  Interval,
-  Timeline,
-  ToolCallSpan,
-  TranscriptLine,
-  Turn,
-} from './timeline-types.js';
+import type { Interval, Timeline, ToolCallSpan, TranscriptLine, Turn } from './timeline-types.js';
 
 /** The parts of a replay result the timeline is built from (tests build these by hand). */
 export type TimelineInput = Pick<
@@ -38,8 +32,6 @@ export type TimelineInput = Pick<
 
 /** Playback gaps shorter than this are one stretch of bot speech: 1 ms absorbs float rounding. */
 const CONTIGUOUS_GAP_MS = 1;
-/** A server barge_in this close to a Twilio-side clear is the same barge-in (media ms). */
-const BARGE_IN_PAIRING_MS = 1_000;
 
 /** Builds the timeline (see module doc). */
 export function buildTimeline(input: TimelineInput): Timeline {
@@ -69,7 +61,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     botHeard,
     botHeardMs: botHeard.reduce((sum, i) => sum + i.endMs - i.startMs, 0),
     turns: buildTurns(callerSpeech, botHeard, serverEvents),
-    bargeIns: buildBargeIns(input, serverEvents),
+    bargeIns: buildBargeIns(input.clears, serverEvents),
     toolCalls: buildToolCalls(serverEvents, input.speed),
     transcript: buildTranscript(serverEvents),
     marks: input.marks.map((m) => ({
@@ -111,41 +103,6 @@ function buildTurns(speech: Interval[], heard: Interval[], events: CallRecordEve
       ...(text ? { callerText: text.text } : {}),
     };
   });
-}
-
-function buildBargeIns(input: TimelineInput, events: CallRecordEvent[]): BargeIn[] {
-  const server = events.filter((e) => e.type === 'barge_in');
-  const used = new Set<number>();
-  const out: BargeIn[] = input.clears.map((clear) => {
-    const i = server.findIndex(
-      (e, k) => !used.has(k) && Math.abs(e.t - clear.atMs) <= BARGE_IN_PAIRING_MS,
-    );
-    const match = server[i];
-    if (match) used.add(i);
-    return {
-      atMs: clear.atMs,
-      heardMs: clear.segments.reduce((sum, s) => sum + s.playedMs, 0),
-      discardedMs: clear.discardedMs,
-      clear,
-      ...(match
-        ? {
-            truncated: match.truncated,
-            deleted: match.deleted,
-            responseCancelled: match.responseCancelled,
-          }
-        : {}),
-    };
-  });
-  server.forEach((e, k) => {
-    if (!used.has(k))
-      out.push({
-        atMs: e.t,
-        truncated: e.truncated,
-        deleted: e.deleted,
-        responseCancelled: e.responseCancelled,
-      });
-  });
-  return out.sort((a, b) => a.atMs - b.atMs);
 }
 
 /** The record's `t` of a tool call is taken as its completion; the span ends there. */

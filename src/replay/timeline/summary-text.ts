@@ -2,7 +2,7 @@
  * `summary.txt`: the replayed call in a few lines a QA person reads first — turns with response
  * latency, barge-ins with what had been heard, tool calls, the outcome.
  */
-import type { BargeIn, Timeline, ToolCallSpan, Turn } from './timeline-types.js';
+import type { BargeIn, InterruptedItem, Timeline, ToolCallSpan, Turn } from './timeline-types.js';
 
 /** Longest tool argument/result shown inline; the full text is in timeline.json. */
 const MAX_INLINE_CHARS = 160;
@@ -50,18 +50,25 @@ function latencyStats(turns: Turn[]): string[] {
 }
 
 function bargeInLine(b: BargeIn): string {
-  const details =
-    b.heardMs === undefined
-      ? ['server barge-in with no clear sent (nothing was queued)']
-      : [`heard ${ms(b.heardMs)} of the interrupted audio, discarded ${ms(b.discardedMs ?? 0)}`];
-  if (b.truncated?.length) {
-    details.push(
-      `truncated ${b.truncated.map((x) => `${x.itemId}@${ms(x.audioEndMs)}`).join(', ')}`,
-    );
-  }
-  if (b.deleted?.length) details.push(`deleted ${b.deleted.join(', ')}`);
+  const details = b.clear ? [] : ['server barge-in with no clear sent (nothing was queued)'];
+  details.push(...b.items.map(interruptedLine));
+  if (b.discardedMs !== undefined) details.push(`discarded ${ms(b.discardedMs)} queued`);
   if (b.responseCancelled) details.push('response cancelled');
   return `  at ${sec(b.atMs)}: ${details.join('; ')}`;
+}
+
+/** `item_6 heard 2275 ms of 6427 ms, server truncated at 2264 ms (server − heard: −11 ms)` */
+export function interruptedLine(item: InterruptedItem): string {
+  const facts: string[] = [];
+  if (item.heardMs !== undefined)
+    facts.push(`heard ${ms(item.heardMs)} of ${ms(item.sentMs ?? 0)}`);
+  if (item.truncatedAtMs !== undefined) {
+    const diff =
+      item.differenceMs === undefined ? '' : ` (server − heard: ${signedMs(item.differenceMs)})`;
+    facts.push(`server truncated at ${ms(item.truncatedAtMs)}${diff}`);
+  }
+  if (item.deleted) facts.push('server deleted it');
+  return [item.itemId, facts.join(', ')].filter(Boolean).join(' ');
 }
 
 function toolLine(c: ToolCallSpan): string {
@@ -84,4 +91,10 @@ export function sec(valueMs: number): string {
 
 function ms(valueMs: number): string {
   return `${Math.round(valueMs)} ms`;
+}
+
+/** `+3 ms`, `−11 ms`, `0 ms`: rounded first, so a tiny negative does not print as −0. */
+function signedMs(valueMs: number): string {
+  const rounded = Math.round(valueMs);
+  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : ''}${Math.abs(rounded)} ms`;
 }

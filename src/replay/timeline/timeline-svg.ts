@@ -4,14 +4,19 @@
  * legend. Plain SVG 1.1 with no scripts or external references, so any browser shows it.
  */
 import { ULAW_BYTES_PER_MS, ulawToPcm16 } from '../../audio/g711.js';
-import { sec } from './summary-text.js';
-import type { Interval, Timeline } from './timeline-types.js';
+import { interruptedLine, sec } from './summary-text.js';
+import { escapeXml as esc, placedText } from './svg-text.js';
+import type { BargeIn, Interval, Timeline } from './timeline-types.js';
 
 const WIDTH_PX = 1200;
 const LABEL_PX = 90;
 const RIGHT_PX = 20;
 const LANE_PX = 56;
 const TOP_PX = 48;
+/** Font sizes, px: labels, barge-in labels, the title line. */
+const FONT_PX = 11;
+const SMALL_FONT_PX = 10;
+const TITLE_FONT_PX = 13;
 /** Envelope floor: -60 dBFS draws as zero height (quieter is line noise on a phone call). */
 const ENVELOPE_FLOOR_DBFS = -60;
 const COLORS = {
@@ -38,10 +43,19 @@ export function renderTimelineSvg(t: Timeline, audio?: SvgAudio): string {
   const axisY = TOP_PX + 3 * LANE_PX + 6;
   const height = axisY + 80;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH_PX}" height="${height}" viewBox="0 0 ${WIDTH_PX} ${height}" font-family="sans-serif" font-size="${FONT_PX}">`,
     `<title>Call ${esc(t.callSid)}: ${esc(t.outcome.description)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${LABEL_PX}" y="18" font-size="13" font-weight="bold">${esc(t.callSid)} — ${esc(sec(t.durationMs))} — ${esc(t.outcome.description)}</text>`,
+    placedText(
+      `${t.callSid} — ${sec(t.durationMs)} — ${t.outcome.description}`,
+      LABEL_PX,
+      18,
+      WIDTH_PX,
+      {
+        fontSizePx: TITLE_FONT_PX,
+        bold: true,
+      },
+    ),
     laneLabel('Caller', lanes.caller),
     laneLabel('Bot (heard)', lanes.bot),
     laneLabel('Tools', lanes.tools),
@@ -57,16 +71,22 @@ export function renderTimelineSvg(t: Timeline, audio?: SvgAudio): string {
     const w = Math.max(2, x(call.endMs) - x0);
     parts.push(
       `<rect x="${f(x0)}" y="${lanes.tools + 14}" width="${f(w)}" height="16" fill="${COLORS.tool}" opacity="0.85"><title>${esc(`${call.name}(${call.arguments}) → ${call.status} in ${call.durationMs} ms\n${call.output}`)}</title></rect>`,
-      `<text x="${f(x0 + 2)}" y="${lanes.tools + 42}" fill="${COLORS.tool}">${esc(`${call.name} ${call.status}`)}</text>`,
+      placedText(`${call.name} ${call.status}`, x0 + 2, lanes.tools + 42, WIDTH_PX, {
+        fontSizePx: FONT_PX,
+        fill: COLORS.tool,
+      }),
     );
   }
   for (const [i, b] of t.bargeIns.entries()) {
     const bx = f(x(b.atMs));
-    const label =
-      b.heardMs === undefined ? 'barge-in' : `barge-in: heard ${Math.round(b.heardMs)} ms`;
+    const details = b.items.map(interruptedLine).join('\n') || 'nothing was cut';
     parts.push(
-      `<line x1="${bx}" y1="${TOP_PX}" x2="${bx}" y2="${axisY}" stroke="${COLORS.barge}" stroke-width="1.5" stroke-dasharray="4 2"/>`,
-      `<text x="${bx}" y="${TOP_PX - 14 + (i % 2) * 10}" fill="${COLORS.barge}" text-anchor="middle" font-size="10">${esc(label)}</text>`,
+      `<line x1="${bx}" y1="${TOP_PX}" x2="${bx}" y2="${axisY}" stroke="${COLORS.barge}" stroke-width="1.5" stroke-dasharray="4 2"><title>${esc(details)}</title></line>`,
+      placedText(bargeInLabel(b), x(b.atMs), TOP_PX - 14 + (i % 2) * 10, WIDTH_PX, {
+        fontSizePx: SMALL_FONT_PX,
+        anchor: 'middle',
+        fill: COLORS.barge,
+      }),
     );
   }
   parts.push(...axis(durationMs, axisY, x), ...legend(height - 24), '</svg>');
@@ -76,7 +96,7 @@ export function renderTimelineSvg(t: Timeline, audio?: SvgAudio): string {
 function laneLabel(text: string, y: number): string {
   return [
     `<line x1="${LABEL_PX}" y1="${y + LANE_PX}" x2="${WIDTH_PX - RIGHT_PX}" y2="${y + LANE_PX}" stroke="#eee"/>`,
-    `<text x="8" y="${y + LANE_PX / 2 + 4}" font-weight="bold">${esc(text)}</text>`,
+    placedText(text, 8, y + LANE_PX / 2 + 4, WIDTH_PX, { fontSizePx: FONT_PX, bold: true }),
   ].join('\n');
 }
 
@@ -137,7 +157,11 @@ function axis(durationMs: number, y: number, x: (ms: number) => number): string[
   for (let ms = 0; ms <= durationMs; ms += stepMs) {
     out.push(
       `<line x1="${f(x(ms))}" y1="${y}" x2="${f(x(ms))}" y2="${y + 4}" stroke="${COLORS.axis}"/>`,
-      `<text x="${f(x(ms))}" y="${y + 16}" text-anchor="middle" fill="${COLORS.axis}">${ms / 1000}s</text>`,
+      placedText(`${ms / 1000}s`, x(ms), y + 16, WIDTH_PX, {
+        fontSizePx: FONT_PX,
+        anchor: 'middle',
+        fill: COLORS.axis,
+      }),
     );
   }
   return out;
@@ -160,14 +184,20 @@ function legend(y: number): string[] {
   ];
   return items.map(([color, text], i) => {
     const lx = LABEL_PX + i * 170;
-    return `<rect x="${lx}" y="${y}" width="14" height="10" fill="${color}"/><text x="${lx + 20}" y="${y + 9}">${esc(text)}</text>`;
+    return `<rect x="${lx}" y="${y}" width="14" height="10" fill="${color}"/>${placedText(text, lx + 20, y + 9, WIDTH_PX, { fontSizePx: FONT_PX })}`;
   });
+}
+
+/** The item the caller was hearing when cut (else the first cut), as a short label. */
+function bargeInLabel(b: BargeIn): string {
+  const item = b.items.find((i) => (i.heardMs ?? 0) > 0) ?? b.items[0];
+  if (!item) return 'barge-in';
+  const heard = item.heardMs === undefined ? '' : ` heard ${Math.round(item.heardMs)} ms`;
+  const cut =
+    item.truncatedAtMs === undefined ? '' : `, truncated at ${Math.round(item.truncatedAtMs)} ms`;
+  return `barge-in: ${item.itemId}${heard}${cut}`;
 }
 
 function f(n: number): string {
   return n.toFixed(1);
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

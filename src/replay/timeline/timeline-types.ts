@@ -23,11 +23,30 @@ export interface Turn {
   callerText?: string;
 }
 
+/**
+ * One bot item a barge-in cut: how much of THAT item the caller had heard at the clear (Twilio
+ * side, ground truth) next to where the server truncated it in its call record.
+ */
+export interface InterruptedItem {
+  itemId: string;
+  /** Audio of this item sent to Twilio before the clear, ms (absent without a clear). */
+  sentMs?: number;
+  /** Audio of this item that had played at the clear, ms (absent without a clear). */
+  heardMs?: number;
+  /** The server's truncation `audio_end_ms` for this item, from its call record. */
+  truncatedAtMs?: number;
+  /** truncatedAtMs − heardMs: positive when the server believes more was heard than played. */
+  differenceMs?: number;
+  /** The server deleted this item rather than truncating it (nothing heard, by its count). */
+  deleted?: boolean;
+}
+
 /** A clear (Twilio side) and/or a server barge_in event, paired by time. */
 export interface BargeIn {
   atMs: number;
-  /** Bot audio of the interrupted generation heard / discarded at the clear, ms. */
-  heardMs?: number;
+  /** The items the barge-in cut: not fully played at the clear, or truncated/deleted by the server. */
+  items: InterruptedItem[];
+  /** Queued bot audio the clear discarded without playing, ms. */
   discardedMs?: number;
   clear?: ClearSnapshot;
   truncated?: { itemId: string; audioEndMs: number }[];
