@@ -27,9 +27,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Options of `startTestServer`, passed on to createApp. */
+export interface TestServerOptions {
+  tools?: ToolRunner;
+  /** The server's clock, ms (default performance.now): a replay at speed s runs it s× faster. */
+  now?: () => number;
+}
+
 export async function startTestServer(
   env: Record<string, string>,
-  options: { tools?: ToolRunner } = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     PUBLIC_URL,
@@ -49,7 +56,12 @@ export async function startTestServer(
     },
   });
   const logger = createLogger(config.log, sink);
-  const app = createApp({ config, logger, ...(options.tools ? { tools: options.tools } : {}) });
+  const app = createApp({
+    config,
+    logger,
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.app.listen(0, '127.0.0.1', () => resolve(s));
   });

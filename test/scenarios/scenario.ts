@@ -3,8 +3,6 @@
  * caller's audio from the recorded fixtures, and says what must happen. This file loads one and
  * runs it against the real app, the realtime simulator and the example business API.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ULAW_BYTES_PER_MS, ULAW_SILENCE_BYTE } from '../../src/audio/g711.js';
@@ -14,10 +12,7 @@ import { startRealtimeSimulator } from '../../src/replay/simulator/realtime-simu
 import type { SessionRecord } from '../../src/replay/simulator/session-record.js';
 import { loadSimulatorScript } from '../../src/replay/simulator/simulator-script.js';
 import { replayCall, type ReplayResult } from '../../src/replay/twilio/replay-call.js';
-import { AUTH_TOKEN, PUBLIC_URL } from '../helpers/test-server.js';
-import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { AUTH_TOKEN, PUBLIC_URL, startTestServer } from '../helpers/test-server.js';
 
 /** A piece of the caller's audio: a stretch of silence, or (part of) a recording, repeated. */
 export type CallerPart =
@@ -119,20 +114,21 @@ export async function runScenario(
     firstAudioLatencyMs: FIRST_AUDIO_LATENCY_MS / speed,
     realtimeFactor: REALTIME_FACTOR * speed,
   });
-  const server = await startScenarioServer(
+  // The server's clock runs `speed` times faster than the wall, like the replay's Twilio
+  // emulator: it interpolates the caller's playback position between mark echoes at real-time
+  // pace (src/call/playback-tracker.ts), so on an unscaled clock a replay at 4× would make every
+  // truncation lag the truth by up to 20·(1 − 1/4) ms.
+  const server = await startTestServer(
     {
-      PUBLIC_URL,
       OPENAI_API_KEY: 'scenario-key',
       OPENAI_REALTIME_URL: simulator.url,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      CONFIG_DIR: 'config',
       TOOLS_CONFIG: 'config/tools.example.json',
       ACME_API_URL: api.url,
       ACME_API_TOKEN: API_TOKEN,
       ADMIN_TOKEN,
       LOG_LEVEL: 'silent',
     },
-    speed,
+    { now: () => performance.now() * speed },
   );
   try {
     const result = await replayCall({
@@ -149,32 +145,4 @@ export async function runScenario(
     await simulator.close();
     await api.close();
   }
-}
-
-/**
- * The real app on 127.0.0.1:0 with its clock running `speed` times faster than the wall, like
- * the replay's Twilio emulator. The server interpolates the caller's playback position between
- * mark echoes at real-time pace (src/call/playback-tracker.ts, heardPositions); on an unscaled
- * clock a replay at 4× would make every truncation lag the truth by up to 20·(1 − 1/4) ms.
- */
-async function startScenarioServer(
-  env: Record<string, string>,
-  speed: number,
-): Promise<{ httpUrl: string; close(): Promise<void> }> {
-  const config = loadConfig(env);
-  const logger = createLogger(config.log);
-  const app = createApp({ config, logger, now: () => performance.now() * speed });
-  const server: Server = await new Promise((done) => {
-    const s = app.app.listen(0, '127.0.0.1', () => done(s));
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    httpUrl: `http://127.0.0.1:${port}`,
-    async close() {
-      app.registry.closeAll();
-      app.dispose();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
-    },
-  };
 }
