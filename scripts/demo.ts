@@ -6,7 +6,7 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, runDemoCall } from '../src/demo/demo-call.js';
-import type { ReplayProgress } from '../src/replay/twilio/twilio-media-session.js';
+import { progressPrinter, progressSeconds } from '../src/replay/progress-printer.js';
 
 /**
  * `--fast` plays the call 2× faster than real time. Not more: the server (a child process on the
@@ -55,7 +55,10 @@ async function main(): Promise<number> {
   console.log(
     `Starting the example business API, the realtime simulator and the server (src/main.ts)…`,
   );
-  const progress = progressPrinter();
+  const progress = progressPrinter(
+    (p) =>
+      `▶ call ${progressSeconds(p.nowMs)} (caller audio ${progressSeconds(p.recordingMs)})  bot heard ${progressSeconds(p.heardMs)}  marks ${p.marks}  clears ${p.clears}`,
+  );
   const demo = await runDemoCall({ speed, outDir, onProgress: progress.update });
   progress.done();
   console.log('\n' + demo.outputs.summary);
@@ -87,25 +90,6 @@ async function main(): Promise<number> {
 function defaultOutDir(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   return relative(process.cwd(), `${REPO_ROOT}/replay-out/demo-${stamp}`) || '.';
-}
-
-/** A progress line, rewritten in place on a terminal, one line every 5 call seconds otherwise. */
-function progressPrinter(): { update: (p: ReplayProgress) => void; done: () => void } {
-  const tty = process.stderr.isTTY;
-  let lastPrintedS = -Infinity;
-  return {
-    update: (p) => {
-      const line = `▶ call ${(p.nowMs / 1000).toFixed(1)} s (caller audio ${(p.recordingMs / 1000).toFixed(1)} s)  bot heard ${(p.heardMs / 1000).toFixed(1)} s  marks ${p.marks}  clears ${p.clears}`;
-      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-      else if (p.nowMs / 1000 - lastPrintedS >= 5) {
-        lastPrintedS = p.nowMs / 1000;
-        process.stderr.write(line + '\n');
-      }
-    },
-    done: () => {
-      if (tty) process.stderr.write('\n');
-    },
-  };
 }
 
 main().then(

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { ReplayError, type ReplayErrorCode } from '../src/replay/twilio/replay-error.js';
 import { REPLAY_DEFAULTS, replayCall } from '../src/replay/twilio/replay-call.js';
-import type { ReplayProgress } from '../src/replay/twilio/twilio-media-session.js';
+import { progressPrinter, progressSeconds } from '../src/replay/progress-printer.js';
 import { writeReplayOutputs } from '../src/replay/timeline/write-replay-outputs.js';
 
 /** Exit codes, one per failure a QA person acts on differently (documented in --help). */
@@ -101,7 +101,12 @@ async function main(): Promise<number> {
     return EXIT_CODES.bad_options;
   }
   const serverUrl = v.server ?? REPLAY_DEFAULTS.serverUrl;
-  const progress = v.quiet ? undefined : progressPrinter();
+  const progress = v.quiet
+    ? undefined
+    : progressPrinter(
+        (p) =>
+          `▶ ${progressSeconds(p.nowMs)} / ${progressSeconds(p.recordingMs)}  sent ${p.framesSent} frames  heard ${progressSeconds(p.heardMs)} bot audio  marks ${p.marks}  clears ${p.clears}`,
+      );
   const result = await replayCall({
     recording,
     serverUrl,
@@ -144,25 +149,6 @@ function parseNumbers(
 
 function defaultOutDir(): string {
   return `replay-out/${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`;
-}
-
-/** A progress line, rewritten in place on a TTY, one line every 5 media seconds otherwise. */
-function progressPrinter(): { update: (p: ReplayProgress) => void; done: () => void } {
-  const tty = process.stderr.isTTY;
-  let lastPrintedS = -Infinity;
-  return {
-    update: (p) => {
-      const line = `▶ ${(p.nowMs / 1000).toFixed(1)} s / ${(p.recordingMs / 1000).toFixed(1)} s  sent ${p.framesSent} frames  heard ${(p.heardMs / 1000).toFixed(1)} s bot audio  marks ${p.marks}  clears ${p.clears}`;
-      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-      else if (p.nowMs / 1000 - lastPrintedS >= 5) {
-        lastPrintedS = p.nowMs / 1000;
-        process.stderr.write(line + '\n');
-      }
-    },
-    done: () => {
-      if (tty) process.stderr.write('\n');
-    },
-  };
 }
 
 main().then(
