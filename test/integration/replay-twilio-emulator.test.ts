@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallRecord } from '../../src/call/call-record.js';
 import { ReplayError } from '../../src/replay/twilio/replay-error.js';
-import { replayCall } from '../../src/replay/twilio/replay-call.js';
+import { replayCall, type ReplayOptions } from '../../src/replay/twilio/replay-call.js';
 
 const TOKEN = 'integration-auth-token';
 const ADMIN = 'admin-secret';
@@ -131,16 +131,22 @@ async function start(script: Script): Promise<{ server: string; fake: FakeTwilio
   return { server: await fake.listen(), fake };
 }
 
+/** Replays RECORDING at 4× to `server` as Twilio configured with PUBLIC and TOKEN would. */
+function replayTo(server: string, options: Partial<ReplayOptions> = {}) {
+  return replayCall({
+    recording: RECORDING,
+    serverUrl: server,
+    publicUrl: PUBLIC,
+    authToken: TOKEN,
+    speed: 4,
+    ...options,
+  });
+}
+
 describe('replayCall against a fake server', () => {
   it('sends a signed voice webhook with the call parameters Twilio sends', async () => {
     const { server, fake } = await start(bargeInScript);
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-    });
+    const result = await replayTo(server);
     expect(fake.voiceParams[0]).toMatchObject({
       CallSid: result.callSid,
       CallStatus: 'ringing',
@@ -152,13 +158,7 @@ describe('replayCall against a fake server', () => {
 
   it('opens the media stream with connected, then a start carrying the TwiML parameters', async () => {
     const { server, fake } = await start(bargeInScript);
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-    });
+    const result = await replayTo(server);
     expect(fake.received[0]).toEqual({ event: 'connected', protocol: 'Call', version: '1.0.0' });
     expect(fake.received[1]).toEqual({
       event: 'start',
@@ -177,13 +177,7 @@ describe('replayCall against a fake server', () => {
 
   it('numbers every message after connected and paces media on a 20 ms media clock', async () => {
     const { server, fake } = await start(bargeInScript);
-    await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-    });
+    await replayTo(server);
     const numbered = fake.received.slice(1).map((m) => Number(m.sequenceNumber));
     expect(numbered).toEqual(numbered.map((_, i) => i + 1));
     const media = fake.received
@@ -199,13 +193,7 @@ describe('replayCall against a fake server', () => {
 
   it('records the playhead of the interrupted audio at the clear and echoes its mark', async () => {
     const { server } = await start(bargeInScript);
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-    });
+    const result = await replayTo(server);
     const [clear] = result.clears;
     expect(clear?.flushedMarks).toEqual(['long:1']);
     const long = clear?.segments.find((s) => s.endMark === 'long:1');
@@ -221,13 +209,7 @@ describe('replayCall against a fake server', () => {
 
   it('counts as heard exactly the greeting plus what played of the cleared answer', async () => {
     const { server } = await start(bargeInScript);
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-    });
+    const result = await replayTo(server);
     const playedLongMs =
       result.clears[0]?.segments.find((s) => s.endMark === 'long:1')?.playedMs ?? 0;
     expect(result.heardBytes).toBe((200 + playedLongMs) * BYTES_PER_MS);
@@ -236,13 +218,7 @@ describe('replayCall against a fake server', () => {
 
   it('follows the Connect action when the server closes the socket and reports its TwiML', async () => {
     const { server, fake } = await start(bargeInScript);
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-    });
+    const result = await replayTo(server);
     expect(result.endReason).toBe('server_closed');
     expect(fake.actionParams[0]).toMatchObject({
       CallSid: result.callSid,
@@ -262,27 +238,13 @@ describe('replayCall against a fake server', () => {
       startedAt: 'now',
       events: [{ t: 0, type: 'stream_started' }],
     };
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      adminToken: ADMIN,
-      speed: 4,
-    });
+    const result = await replayTo(server, { adminToken: ADMIN });
     expect(result.callRecord?.callSid).toBe(result.callSid);
   });
 
   it('sends stop and hangs up after the tail of bot silence when the server never ends the call', async () => {
     const { server, fake } = await start(() => undefined);
-    const result = await replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-      speed: 4,
-      tailMs: 200,
-    });
+    const result = await replayTo(server, { tailMs: 200 });
     await fake.closed;
     expect(result.endReason).toBe('tail_silence');
     expect(fake.received.at(-1)).toMatchObject({
@@ -296,12 +258,7 @@ describe('replayCall against a fake server', () => {
 describe('replayCall failures', () => {
   it('fails with signature_refused when the auth token is wrong', async () => {
     const { server } = await start(bargeInScript);
-    const run = replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: 'wrong',
-    });
+    const run = replayTo(server, { authToken: 'wrong' });
     await expect(run).rejects.toMatchObject({ code: 'signature_refused' });
   });
 
@@ -314,24 +271,14 @@ describe('replayCall failures', () => {
   it('fails with no_stream when the TwiML has no Connect Stream', async () => {
     const { server, fake } = await start(bargeInScript);
     fake.voiceTwiml = '<Response><Say>Closed</Say></Response>';
-    const run = replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-    });
+    const run = replayTo(server);
     await expect(run).rejects.toMatchObject({ code: 'no_stream' });
   });
 
   it('fails with call_rejected when the server answers Reject', async () => {
     const { server, fake } = await start(bargeInScript);
     fake.voiceTwiml = '<Response><Reject reason="busy"/></Response>';
-    const run = replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-    });
+    const run = replayTo(server);
     await expect(run).rejects.toMatchObject({ code: 'call_rejected' });
   });
 
@@ -339,12 +286,7 @@ describe('replayCall failures', () => {
     const { server, fake } = await start(bargeInScript);
     fake.voiceTwiml =
       '<Response><Connect><Stream url="wss://elsewhere.example/twilio/media"/></Connect></Response>';
-    const run = replayCall({
-      recording: RECORDING,
-      serverUrl: server,
-      publicUrl: PUBLIC,
-      authToken: TOKEN,
-    });
+    const run = replayTo(server);
     await expect(run).rejects.toMatchObject({ code: 'signature_refused' });
   });
 
