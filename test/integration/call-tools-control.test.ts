@@ -10,6 +10,7 @@ import { AUTH_TOKEN, PUBLIC_URL } from '../helpers/test-server.js';
 import type { ClientEvent } from '../fakes/fake-realtime-server.js';
 
 const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
+const ADMIN_TOKEN = 'admin-token-for-tests';
 
 let call: CallHarness | undefined;
 afterEach(async () => {
@@ -19,6 +20,7 @@ afterEach(async () => {
 
 async function startToolCall(): Promise<CallHarness> {
   call = await startCall({
+    ADMIN_TOKEN,
     TOOLS_CONFIG: 'test/fixtures/tools.call-tools.json',
     // No HTTP tool is called here; nothing listens on the discard port.
     CALL_TOOLS_API_URL: 'http://127.0.0.1:9',
@@ -165,5 +167,50 @@ describe('transfer_call', () => {
     await harness.model.waitFor('response.create');
     await drained(harness);
     expect(harness.server.app.registry.activeCount).toBe(1);
+  });
+
+  it('records the refused and the accepted transfer on the call', async () => {
+    const harness = await startToolCall();
+    const first = harness.model.startResponse();
+    const refused = harness.model.functionCall(first, 'transfer_call', {
+      destination: 'sales',
+    }).callId;
+    harness.model.finishResponse(first);
+    await harness.model.waitFor('response.create');
+    const second = harness.model.startResponse();
+    const accepted = harness.model.functionCall(second, 'transfer_call', {
+      destination: 'billing',
+    }).callId;
+    harness.model.finishResponse(second);
+    await harness.caller.closed;
+    const res = await request(harness.server.httpUrl)
+      .get(`/calls/${harness.caller.callSid}`)
+      .set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    const tools = (res.body as { events: Record<string, unknown>[] }).events.filter(
+      (e) => e.type === 'tool_call',
+    );
+    expect(tools).toEqual([
+      expect.objectContaining({
+        name: 'transfer_call',
+        callId: refused,
+        status: 'refused',
+        durationMs: expect.any(Number),
+        resultBytes: Buffer.byteLength(
+          '{"ok":false,"error":"transfer to \\"sales\\" is not allowed"}',
+        ),
+      }),
+      expect.objectContaining({
+        name: 'transfer_call',
+        callId: accepted,
+        status: 'transferred',
+        durationMs: expect.any(Number),
+        resultBytes: expect.any(Number),
+      }),
+    ]);
+    expect((res.body as { outcome: unknown }).outcome).toMatchObject({
+      kind: 'transfer',
+      to: '+15005550006',
+      callerId: '+15005550001',
+    });
   });
 });
