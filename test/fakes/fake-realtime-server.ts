@@ -108,13 +108,7 @@ export class FakeRealtimeConnection {
       status: 'in_progress',
       content: [],
     };
-    this.send({
-      type: 'response.output_item.added',
-      response_id: responseId,
-      output_index: outputIndex,
-      item,
-    });
-    this.send({ type: 'conversation.item.added', item });
+    this.addOutputItem(responseId, outputIndex, item);
     this.send({
       type: 'response.content_part.added',
       response_id: responseId,
@@ -182,13 +176,7 @@ export class FakeRealtimeConnection {
       name,
       arguments: '',
     };
-    this.send({
-      type: 'response.output_item.added',
-      response_id: responseId,
-      output_index: outputIndex,
-      item,
-    });
-    this.send({ type: 'conversation.item.added', item });
+    this.addOutputItem(responseId, outputIndex, item);
     this.send({
       type: 'response.function_call_arguments.done',
       response_id: responseId,
@@ -231,6 +219,21 @@ export class FakeRealtimeConnection {
         output,
       },
     });
+  }
+
+  /** `response.output_item.added` then `conversation.item.added`, as the service sends them. */
+  private addOutputItem(
+    responseId: string,
+    outputIndex: number,
+    item: Record<string, unknown>,
+  ): void {
+    this.send({
+      type: 'response.output_item.added',
+      response_id: responseId,
+      output_index: outputIndex,
+      item,
+    });
+    this.send({ type: 'conversation.item.added', item });
   }
 
   /** VAD detected caller speech; with interrupt_response the service cancels on its own. */

@@ -58,3 +58,36 @@ export async function startCall(
     },
   };
 }
+
+export interface BareCall {
+  fake: FakeRealtimeServer;
+  server: TestServer;
+  /** Connected and signed, but `start()` not yet sent: the test decides what comes first. */
+  caller: FakeTwilioCaller;
+  close(): Promise<void>;
+}
+
+/** A server, a fake realtime server (configured by `setup`) and an unstarted fake caller. */
+export async function openBareCall(
+  setup: (fake: FakeRealtimeServer) => void = () => {},
+  env: Record<string, string> = {},
+): Promise<BareCall> {
+  const fake = new FakeRealtimeServer();
+  setup(fake);
+  const server = await startTestServer({ OPENAI_REALTIME_URL: await fake.listen(), ...env });
+  const caller = new FakeTwilioCaller({
+    url: server.mediaUrl,
+    streamUrl: STREAM_URL,
+    authToken: AUTH_TOKEN,
+  });
+  return {
+    fake,
+    server,
+    caller,
+    async close() {
+      caller.close();
+      await server.close();
+      await fake.close();
+    },
+  };
+}

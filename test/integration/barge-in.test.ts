@@ -41,6 +41,31 @@ async function syncCaller(c: CallHarness): Promise<void> {
   await c.model.waitForCount('input_audio_buffer.append', syncs);
 }
 
+/** Starts a response with one audio item and sends `ms` of its audio to the caller. */
+async function botTurn(c: CallHarness, ms: number, transcript = '') {
+  const responseId = c.model.startResponse();
+  const itemId = c.model.addAudioItem(responseId);
+  await botSays(c, responseId, itemId, ms, transcript);
+  return { responseId, itemId };
+}
+
+/** One response with two audio items of 200 ms each, all sent to the caller. */
+async function twoItemTurn(c: CallHarness) {
+  const responseId = c.model.startResponse();
+  const first = c.model.addAudioItem(responseId, 0);
+  await botSays(c, responseId, first, 200);
+  const second = c.model.addAudioItem(responseId, 1);
+  await botSays(c, responseId, second, 200);
+  return { first, second };
+}
+
+/** The caller hears `playMs` more of the bot, then talks over it. */
+async function interruptAfter(c: CallHarness, playMs: number, audioStartMs = 1000): Promise<void> {
+  c.caller.play(playMs);
+  await syncCaller(c);
+  await callerSpeaks(c, audioStartMs);
+}
+
 /** The caller starts talking over the bot; resolves once the `clear` reached the caller. */
 async function callerSpeaks(c: CallHarness, audioStartMs = 1000): Promise<void> {
   const before = clears(c).length;
@@ -63,9 +88,7 @@ function expectWithinOneFrame(actualMs: number, groundTruthBytes: number): void 
 describe('barge-in', () => {
   it('deletes an item the caller has not heard at all when interrupted before the first mark echo', async () => {
     call = await startCall();
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 200);
+    const { itemId } = await botTurn(call, 200);
     await callerSpeaks(call);
     expect(clears(call)).toHaveLength(1);
     await call.model.waitFor('conversation.item.delete');
@@ -76,12 +99,8 @@ describe('barge-in', () => {
 
   it('truncates mid-item at the heard position, within one frame of what the caller played', async () => {
     call = await startCall();
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 400);
-    call.caller.play(130);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    const { itemId } = await botTurn(call, 400);
+    await interruptAfter(call, 130);
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate).toMatchObject({ item_id: itemId, content_index: 0 });
     expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
@@ -92,14 +111,10 @@ describe('barge-in', () => {
 
   it('truncates at what played when all audio was sent but had not finished playing', async () => {
     call = await startCall();
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 300);
+    const { responseId, itemId } = await botTurn(call, 300);
     call.model.finishResponse(responseId);
     await call.server.logs.waitFor(() => true);
-    call.caller.play(210);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    await interruptAfter(call, 210);
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
     expect(Number(truncate.audio_end_ms)).toBeLessThanOrEqual(300);
@@ -108,9 +123,7 @@ describe('barge-in', () => {
 
   it('takes a normal turn without clear, cancel or truncate when all bot audio was heard', async () => {
     call = await startCall();
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 200);
+    const { responseId } = await botTurn(call, 200);
     call.model.finishResponse(responseId);
     call.caller.play(200);
     await syncCaller(call);
@@ -124,14 +137,8 @@ describe('barge-in', () => {
 
   it('truncates the playing item and deletes the unheard one when a response has two audio items', async () => {
     call = await startCall();
-    const responseId = call.model.startResponse();
-    const first = call.model.addAudioItem(responseId, 0);
-    await botSays(call, responseId, first, 200);
-    const second = call.model.addAudioItem(responseId, 1);
-    await botSays(call, responseId, second, 200);
-    call.caller.play(90);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    const { first, second } = await twoItemTurn(call);
+    await interruptAfter(call, 90);
     await call.model.waitFor('conversation.item.delete');
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate.item_id).toBe(first);
@@ -146,14 +153,8 @@ describe('barge-in', () => {
 
   it('skips the fully heard first item and truncates only the second of two items', async () => {
     call = await startCall();
-    const responseId = call.model.startResponse();
-    const first = call.model.addAudioItem(responseId, 0);
-    await botSays(call, responseId, first, 200);
-    const second = call.model.addAudioItem(responseId, 1);
-    await botSays(call, responseId, second, 200);
-    call.caller.play(310);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    const { first, second } = await twoItemTurn(call);
+    await interruptAfter(call, 310);
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate.item_id).toBe(second);
     expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(second));
@@ -162,22 +163,14 @@ describe('barge-in', () => {
 
   it('ignores the marks Twilio echoes because of a clear', async () => {
     call = await startCall();
-    const first = call.model.startResponse();
-    const itemA = call.model.addAudioItem(first);
-    await botSays(call, first, itemA, 400);
-    call.caller.play(100);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    const { itemId: itemA } = await botTurn(call, 400);
+    await interruptAfter(call, 100);
     const truncateA = await call.model.waitFor('conversation.item.truncate');
     // The clear made the caller echo every pending mark of item A; none of them may count.
     expect(call.caller.playback.marks.filter((m) => m.flushedByClear).length).toBeGreaterThan(10);
     await syncCaller(call);
-    const second = call.model.startResponse();
-    const itemB = call.model.addAudioItem(second);
-    await botSays(call, second, itemB, 200);
-    call.caller.play(50);
-    await syncCaller(call);
-    await callerSpeaks(call, 3000);
+    const { itemId: itemB } = await botTurn(call, 200);
+    await interruptAfter(call, 50, 3000);
     await call.model.waitForCount('conversation.item.truncate', 2);
     const truncateB = truncates(call)[1]!;
     expect(truncateB.item_id).toBe(itemB);
@@ -192,9 +185,7 @@ describe('barge-in', () => {
 
   it('drops audio deltas of the interrupted response that arrive after the cancel', async () => {
     call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 200);
+    const { responseId, itemId } = await botTurn(call, 200);
     call.caller.play(60);
     await syncCaller(call);
     const mediaBefore = call.caller.received.filter((m) => m.event === 'media').length;
@@ -209,19 +200,11 @@ describe('barge-in', () => {
 
   it('handles two barge-ins in a row, each truncated at its own heard position', async () => {
     call = await startCall();
-    const first = call.model.startResponse();
-    const itemA = call.model.addAudioItem(first);
-    await botSays(call, first, itemA, 300);
-    call.caller.play(70);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    const { itemId: itemA } = await botTurn(call, 300);
+    await interruptAfter(call, 70);
     await call.model.waitFor('conversation.item.truncate');
-    const second = call.model.startResponse();
-    const itemB = call.model.addAudioItem(second);
-    await botSays(call, second, itemB, 300);
-    call.caller.play(150);
-    await syncCaller(call);
-    await callerSpeaks(call, 2000);
+    const { itemId: itemB } = await botTurn(call, 300);
+    await interruptAfter(call, 150, 2000);
     await call.model.waitForCount('conversation.item.truncate', 2);
     const [ta, tb] = truncates(call);
     expectWithinOneFrame(Number(ta!.audio_end_ms), call.caller.heardAtClear(itemA, 0));
@@ -232,12 +215,8 @@ describe('barge-in', () => {
 
   it('sends response.cancel itself when the server does not cancel (interrupt_response off), before truncating', async () => {
     call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 300);
-    call.caller.play(110);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    await botTurn(call, 300);
+    await interruptAfter(call, 110);
     await call.model.waitFor('conversation.item.truncate');
     expect(control(call).map((e) => e.type)).toEqual([
       'response.cancel',
@@ -249,13 +228,9 @@ describe('barge-in', () => {
 
   it('does not send response.cancel when the response had already finished', async () => {
     call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 300);
+    const { responseId } = await botTurn(call, 300);
     call.model.finishResponse(responseId);
-    call.caller.play(40);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    await interruptAfter(call, 40);
     await call.model.waitFor('conversation.item.truncate');
     expect(control(call).map((e) => e.type)).toEqual(['conversation.item.truncate']);
   });
@@ -274,14 +249,10 @@ describe('barge-in', () => {
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     call = await startCall({ TOOLS_CONFIG: 'test/fixtures/tools.slow.json', SLOW_API_URL: apiUrl });
-    const responseId = call.model.startResponse();
-    const itemId = call.model.addAudioItem(responseId);
-    await botSays(call, responseId, itemId, 300, 'Let me check that for you.');
+    const { responseId } = await botTurn(call, 300, 'Let me check that for you.');
     const { callId } = call.model.functionCall(responseId, 'slow_lookup', { q: '4217' });
     await requestArrived;
-    call.caller.play(100);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    await interruptAfter(call, 100);
     const output = await call.model.waitFor('conversation.item.create');
     expect(output.item).toMatchObject({ type: 'function_call_output', call_id: callId });
     expect(JSON.parse((output.item as { output: string }).output)).toMatchObject({
@@ -304,9 +275,7 @@ describe('barge-in', () => {
     const itemId = call.model.addAudioItem(responseId);
     const transcript = 'Order four two one seven shipped yesterday and arrives Thursday.';
     await botSays(call, responseId, itemId, 400, transcript);
-    call.caller.play(200);
-    await syncCaller(call);
-    await callerSpeaks(call);
+    await interruptAfter(call, 200);
     await call.model.waitFor('conversation.item.truncate');
     const record = call.server.app.registry.record(call.caller.callSid)!;
     const finished = record.events.find((e) => e.type === 'bot_item_finished');

@@ -49,20 +49,26 @@ function ring(server: TestServer) {
     .send(webhook);
 }
 
+/** The media stream Twilio opens for the call that rang. */
+async function answer(server: TestServer): Promise<FakeTwilioCaller> {
+  const caller = new FakeTwilioCaller({
+    url: server.mediaUrl,
+    streamUrl: STREAM_URL,
+    authToken: AUTH_TOKEN,
+    callSid: CALL_SID,
+  });
+  cleanup.push(async () => caller.close());
+  await caller.start();
+  return caller;
+}
+
 describe('call lifecycle', () => {
   it('hands the session pre-warmed at the webhook to the media stream: one realtime connection per call', async () => {
     const { fake, server } = await serverWithFake();
     await ring(server);
     const model = await fake.connection(0);
     await model.waitFor('session.update');
-    const caller = new FakeTwilioCaller({
-      url: server.mediaUrl,
-      streamUrl: STREAM_URL,
-      authToken: AUTH_TOKEN,
-      callSid: CALL_SID,
-    });
-    cleanup.push(async () => caller.close());
-    await caller.start();
+    const caller = await answer(server);
     caller.sendMedia(numberedAudio(20));
     await model.waitFor('input_audio_buffer.append');
     expect(fake.connections).toHaveLength(1);
@@ -135,14 +141,7 @@ describe('call lifecycle', () => {
     const { fake, server } = await serverWithFake();
     await ring(server);
     await fake.connection(0);
-    const caller = new FakeTwilioCaller({
-      url: server.mediaUrl,
-      streamUrl: STREAM_URL,
-      authToken: AUTH_TOKEN,
-      callSid: CALL_SID,
-    });
-    cleanup.push(async () => caller.close());
-    await caller.start();
+    const caller = await answer(server);
     caller.stop();
     await server.logs.waitForMessage('call ended');
     const text = server.logs.records.map((r) => JSON.stringify(r));

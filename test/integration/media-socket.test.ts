@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { FakeRealtimeServer } from '../fakes/fake-realtime-server.js';
 import { FakeTwilioCaller } from '../fakes/fake-twilio-caller.js';
-import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
+import {
+  numberedAudio,
+  openBareCall,
+  startCall,
+  type CallHarness,
+} from '../helpers/call-harness.js';
 import { AUTH_TOKEN, STREAM_URL, startTestServer } from '../helpers/test-server.js';
 
 let call: CallHarness | undefined;
@@ -114,65 +118,38 @@ describe('malformed media frames', () => {
   });
 
   it('skips media that arrives before start', async () => {
-    const fake = new FakeRealtimeServer();
-    const server = await startTestServer({ OPENAI_REALTIME_URL: await fake.listen() });
-    const caller = new FakeTwilioCaller({
-      url: server.mediaUrl,
-      streamUrl: STREAM_URL,
-      authToken: AUTH_TOKEN,
-    });
-    await caller.opened;
-    caller.sendMedia(numberedAudio(20));
-    await server.logs.waitFor((r) => r.reason === 'media before start');
-    expect(fake.connections).toHaveLength(0);
-    caller.close();
-    await server.close();
-    await fake.close();
+    const bare = await openBareCall();
+    await bare.caller.opened;
+    bare.caller.sendMedia(numberedAudio(20));
+    await bare.server.logs.waitFor((r) => r.reason === 'media before start');
+    expect(bare.fake.connections).toHaveLength(0);
+    await bare.close();
   });
 
   it('ends the call and closes the model socket when Twilio stops before the session was ready', async () => {
-    const fake = new FakeRealtimeServer();
-    fake.holdSessionUpdated = true;
-    const server = await startTestServer({ OPENAI_REALTIME_URL: await fake.listen() });
-    const caller = new FakeTwilioCaller({
-      url: server.mediaUrl,
-      streamUrl: STREAM_URL,
-      authToken: AUTH_TOKEN,
-    });
-    await caller.start();
-    caller.sendMedia(numberedAudio(20));
-    const connection = await fake.connection(0);
-    caller.stop();
+    const bare = await openBareCall((fake) => (fake.holdSessionUpdated = true));
+    await bare.caller.start();
+    bare.caller.sendMedia(numberedAudio(20));
+    const connection = await bare.fake.connection(0);
+    bare.caller.stop();
     await connection.closed;
-    await server.logs.waitForMessage('call ended');
-    expect(server.app.registry.activeCount).toBe(0);
-    expect(fake.openSockets).toBe(0);
-    expect(connection.received.filter((e) => e.type === 'input_audio_buffer.append')).toHaveLength(
-      0,
-    );
-    caller.close();
-    await server.close();
-    await fake.close();
+    await bare.server.logs.waitForMessage('call ended');
+    expect(bare.server.app.registry.activeCount).toBe(0);
+    expect(bare.fake.openSockets).toBe(0);
+    const appends = connection.received.filter((e) => e.type === 'input_audio_buffer.append');
+    expect(appends).toHaveLength(0);
+    await bare.close();
   });
 });
 
 describe('realtime upgrade refused', () => {
   it('apologises when the realtime service refuses the key (401), logging the status', async () => {
-    const fake = new FakeRealtimeServer();
-    fake.refuseWithStatus = 401;
-    const server = await startTestServer({ OPENAI_REALTIME_URL: await fake.listen() });
-    const caller = new FakeTwilioCaller({
-      url: server.mediaUrl,
-      streamUrl: STREAM_URL,
-      authToken: AUTH_TOKEN,
-    });
-    await caller.start();
-    const closed = await caller.closed;
+    const bare = await openBareCall((fake) => (fake.refuseWithStatus = 401));
+    await bare.caller.start();
+    const closed = await bare.caller.closed;
     expect(closed.code).toBe(1000);
-    const log = await server.logs.waitForMessage('realtime session failed');
+    const log = await bare.server.logs.waitForMessage('realtime session failed');
     expect(log.code).toBe('http_401');
-    await server.close();
-    await fake.close();
-    expect(WebSocket.OPEN).toBe(1);
+    await bare.close();
   });
 });
