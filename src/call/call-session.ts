@@ -94,7 +94,10 @@ export class CallSession {
       },
       {
         sendOutput: (callId, output) => this.deps.realtime.sendFunctionOutput(callId, output),
-        requestResponse: (instructions) => this.gate.request(instructions),
+        // Once the call is ending, the bot's last words are already out: nothing more to say.
+        requestResponse: (instructions) => {
+          if (this.state === 'active') this.gate.request(instructions);
+        },
         botIsIdle: () => !this.gate.isActive && !this.playback.hasUnheardAudio,
         builtin: (call) => this.onBuiltinTool(call),
         recordInvocation: (call, result) => this.recordTool(call, result),
@@ -330,7 +333,7 @@ export class CallSession {
         }),
       );
       this.log.warn(
-        { destination: destination.slice(0, 40) },
+        { toolData: { destination: destination.slice(0, 40) } },
         'transfer refused: not a configured destination',
       );
       return true;

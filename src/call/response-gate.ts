@@ -8,6 +8,8 @@ export class ResponseGate {
   /** A create was sent and its `response.created` has not come yet. */
   private requested = false;
   private wanted: { instructions?: string } | undefined;
+  /** Instructions of the create in flight, replayed if the service refuses it. */
+  private sentInstructions: string | undefined;
 
   constructor(private readonly create: (instructions?: string) => void) {}
 
@@ -28,6 +30,7 @@ export class ResponseGate {
       return;
     }
     this.requested = true;
+    this.sentInstructions = instructions;
     this.create(instructions);
   }
 
@@ -47,9 +50,11 @@ export class ResponseGate {
    * The service refused our create because it had just started one itself (its
    * `response.created` is still on the way): retry after that response's `response.done`.
    */
-  onCreateRefused(instructions?: string): void {
+  onCreateRefused(): void {
     this.requested = false;
-    if (!this.wanted || instructions !== undefined) this.wanted = { instructions };
+    if (!this.wanted || this.sentInstructions !== undefined) {
+      this.wanted = { instructions: this.sentInstructions };
+    }
   }
 
   private flush(): void {

@@ -16,6 +16,8 @@ interface FakeItem {
   responseId?: string;
   audioBytes: number;
   callId?: string;
+  name?: string;
+  arguments?: string;
 }
 
 let counter = 0;
@@ -150,12 +152,16 @@ export class FakeRealtimeConnection {
     }
   }
 
-  /** Adds a function call to a response (arguments as the model streams them, then done). */
+  /**
+   * Adds a function call to a response (arguments as the model streams them, then done). With
+   * `streamed: false` it appears only in the response's `response.done` output.
+   */
   functionCall(
     responseId: string,
     name: string,
     args: unknown,
     outputIndex = 1,
+    options: { streamed?: boolean } = {},
   ): { itemId: string; callId: string } {
     const itemId = id('item');
     const callId = id('call');
@@ -166,7 +172,10 @@ export class FakeRealtimeConnection {
       responseId,
       audioBytes: 0,
       callId,
+      name,
+      arguments: argumentsText,
     });
+    if (options.streamed === false) return { itemId, callId };
     const item = {
       id: itemId,
       object: 'realtime.item',
@@ -202,8 +211,8 @@ export class FakeRealtimeConnection {
         id: i.id,
         type: 'function_call',
         call_id: i.callId,
-        name: 'x',
-        arguments: '{}',
+        name: i.name,
+        arguments: i.arguments,
         status: 'completed',
       }));
     this.send({

@@ -158,6 +158,7 @@ describe('barge-in', () => {
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate.item_id).toBe(second);
     expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(second));
+    expect(call.caller.heardAtClear(first)).toBe(200 * 8);
     expect(truncates(call)).toHaveLength(1);
   });
 

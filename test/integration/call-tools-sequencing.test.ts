@@ -189,35 +189,10 @@ describe('several tool calls in one response', () => {
   it('runs a call reported only in response.done, with its name and arguments from there', async () => {
     const harness = await startToolCall();
     const responseId = harness.model.startResponse();
-    const callId = 'call_only_in_done';
-    // The fake must know the call to accept its output, as the real service does.
-    (harness.model as unknown as { items: Map<string, object> }).items.set('item_only_in_done', {
-      id: 'item_only_in_done',
-      kind: 'function_call',
-      responseId,
-      audioBytes: 0,
-      callId,
+    const { callId } = harness.model.functionCall(responseId, 'held_lookup', { key: 'd' }, 0, {
+      streamed: false,
     });
-    harness.model.send({
-      type: 'response.done',
-      response: {
-        id: responseId,
-        object: 'realtime.response',
-        status: 'completed',
-        status_details: null,
-        output: [
-          {
-            id: 'item_only_in_done',
-            type: 'function_call',
-            call_id: callId,
-            name: 'held_lookup',
-            arguments: '{"key":"d"}',
-            status: 'completed',
-          },
-        ],
-      },
-    });
-    harness.model.activeResponseId = undefined;
+    harness.model.finishResponse(responseId);
     await api.arrived('d');
     api.release('d', { answer: 'D' });
     expect(await outputFor(harness, callId)).toEqual({

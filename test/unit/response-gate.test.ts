@@ -51,4 +51,13 @@ describe('ResponseGate', () => {
     gate.onDone('resp_server');
     expect(created).toHaveLength(2);
   });
+
+  it('replays the refused create with its own instructions', () => {
+    const { gate, created } = setup();
+    gate.request('Say only this: "one moment"');
+    gate.onCreateRefused();
+    gate.onCreated('resp_server');
+    gate.onDone('resp_server');
+    expect(created).toEqual(['Say only this: "one moment"', 'Say only this: "one moment"']);
+  });
 });
