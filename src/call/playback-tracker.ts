@@ -12,6 +12,12 @@
 /** µ-law 8 kHz: one byte per sample. */
 export const ULAW_BYTES_PER_MS = 8;
 
+/** Bytes encoded by padded base64 text (the model's deltas are plain, unwrapped base64). */
+export function base64Bytes(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.floor(text.length / 4) * 3 - padding;
+}
+
 /** An assistant audio item as played to the caller. */
 export interface PlayedItem {
   responseId: string;
@@ -64,19 +70,34 @@ export class PlaybackTracker {
 
   /** Sends one model audio delta as frames, each followed by a mark; returns the frame count. */
   sendAudio(responseId: string, itemId: string, contentIndex: number, audioBase64: string): number {
-    const audio = Buffer.from(audioBase64, 'base64');
-    if (audio.length === 0) return 0;
+    // Slicing needs whole base64 quanta; a model that ever sent anything else gets re-encoded.
+    if (audioBase64.length % 4 !== 0)
+      audioBase64 = Buffer.from(audioBase64, 'base64').toString('base64');
+    const deltaBytes = base64Bytes(audioBase64);
+    if (deltaBytes === 0) return 0;
     let item = this.items.get(itemId);
     if (!item) {
       item = { responseId, itemId, contentIndex, sentBytes: 0, heardBytes: 0 };
       this.items.set(itemId, item);
     }
     const at = this.now();
-    // A delta that is already one frame goes out as the model sent it: no re-encoding.
-    if (audio.length <= this.frameBytes) {
-      this.sendFrame(item, audioBase64, audio.length, at);
+    // A delta of one frame or less goes out as the model sent it.
+    if (deltaBytes <= this.frameBytes) {
+      this.sendFrame(item, audioBase64, deltaBytes, at);
       return 1;
     }
+    // Frames of a multiple of 3 bytes are whole base64 quanta: slice the text, no re-encoding.
+    if (this.frameBytes % 3 === 0) {
+      const chars = (this.frameBytes / 3) * 4;
+      let frames = 0;
+      for (let offset = 0; offset < audioBase64.length; offset += chars) {
+        const frame = audioBase64.slice(offset, offset + chars);
+        this.sendFrame(item, frame, base64Bytes(frame), at);
+        frames += 1;
+      }
+      return frames;
+    }
+    const audio = Buffer.from(audioBase64, 'base64');
     let frames = 0;
     for (let offset = 0; offset < audio.length; offset += this.frameBytes) {
       const frame = audio.subarray(offset, Math.min(offset + this.frameBytes, audio.length));
@@ -134,14 +155,15 @@ export class PlaybackTracker {
   heardPositions(): HeardPosition[] {
     const next = this.outstanding[0];
     if (!next) return [];
-    let extraBytes = 0;
-    if (this.anchor) {
-      // Playback resumes at the later of the last echo and the arrival of the next frame (the
-      // buffer may have run dry when the model generated slower than real time).
-      const since = this.now() - Math.max(this.anchor.at, next.sentAt);
-      const gap = next.streamEndBytes - this.anchor.streamEndBytes;
-      extraBytes = Math.min(gap, Math.max(0, Math.floor(since * ULAW_BYTES_PER_MS)));
-    }
+    // Playback runs from the last echo, or — when the buffer had run dry, or nothing has been
+    // echoed since the last clear — from when the next frame was sent. Against the playhead at
+    // the moment our `clear` lands, that start is exact; an echo is late by a network round trip.
+    const startedAt = Math.max(this.anchor?.at ?? -Infinity, next.sentAt);
+    const gap = next.streamEndBytes - (this.anchor?.streamEndBytes ?? 0);
+    const extraBytes = Math.min(
+      gap,
+      Math.max(0, Math.floor((this.now() - startedAt) * ULAW_BYTES_PER_MS)),
+    );
     const positions = new Map<string, HeardPosition>();
     for (const record of this.outstanding) {
       if (!positions.has(record.item.itemId)) {
@@ -152,8 +174,7 @@ export class PlaybackTracker {
       }
     }
     // `next` is the frame right after the last echo (or the generation's first frame).
-    const frameBytes = next.streamEndBytes - (this.anchor?.streamEndBytes ?? 0);
-    const frameStartInItem = next.itemEndBytes - frameBytes;
+    const frameStartInItem = next.itemEndBytes - gap;
     positions.get(next.item.itemId)!.heardBytes = frameStartInItem + extraBytes;
     return [...positions.values()];
   }

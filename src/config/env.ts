@@ -127,7 +127,10 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     // Twilio's largest message is a `start` with parameters (each under 500 chars); 64 KiB is
     // far above any real one and far below anything that could hurt.
     maxMessageBytes: int('MAX_MESSAGE_BYTES', 65_536, 1_024, 1_048_576),
-    frameMs: int('PLAYBACK_FRAME_MS', 20, 10, 1_000),
+    // 60 ms: the benchmark measured no loss of barge-in accuracy against 20 ms (interpolation
+    // between echoes does the fine work) for 2.5x fewer messages to Twilio and back; 480 bytes
+    // is also whole base64 quanta, so frames are sliced, never re-encoded. README "Barge-in".
+    frameMs: int('PLAYBACK_FRAME_MS', 60, 10, 1_000),
   };
 
   if (provider === 'openai' && settings.openaiApiKey === undefined) {

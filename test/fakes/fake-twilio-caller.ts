@@ -20,6 +20,8 @@ export interface FakeCallerOptions {
   streamSid?: string;
   signature?: string | null;
   customParameters?: Record<string, string>;
+  /** The playback clock; share it with the server (`now`) to model real-time playback. */
+  clock?: ManualClock;
 }
 
 type Outbound = {
@@ -31,7 +33,7 @@ type Outbound = {
 
 export class FakeTwilioCaller {
   readonly ws: WebSocket;
-  readonly clock = new ManualClock();
+  readonly clock: ManualClock;
   readonly playback: PlaybackEmulator;
   readonly received: Outbound[] = [];
   readonly callSid: string;
@@ -44,6 +46,7 @@ export class FakeTwilioCaller {
   readonly opened: Promise<void>;
 
   constructor(private readonly options: FakeCallerOptions) {
+    this.clock = options.clock ?? new ManualClock();
     this.callSid = options.callSid ?? `CA${'0'.repeat(31)}1`;
     this.streamSid = options.streamSid ?? `MZ${'0'.repeat(31)}1`;
     const signature =

@@ -9,13 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
 import type { ClientEvent } from '../fakes/fake-realtime-server.js';
 
-const FRAME_MS = 20;
+// The server's clock and the caller's playback share one clock, as with real-time playback, so
+// the heard position is exact: the only difference allowed is audio_end_ms's rounding down to ms.
+const ROUNDING_MS = 1;
 let call: CallHarness | undefined;
-let syncs = 0;
 afterEach(async () => {
   await call?.close();
   call = undefined;
-  syncs = 0;
 });
 
 /** Sends bot audio as one delta and waits until every frame and mark reached the caller. */
@@ -28,17 +28,8 @@ async function botSays(
 ): Promise<void> {
   const marksBefore = c.caller.received.filter((m) => m.event === 'mark').length;
   c.model.audioDelta(responseId, itemId, numberedAudio(ms), transcript);
-  await c.caller.waitForCount((m) => m.event === 'mark', marksBefore + Math.ceil(ms / FRAME_MS));
-}
-
-/**
- * Makes sure the server has processed everything the caller sent so far (mark echoes included):
- * a media frame sent after them reaches the model only after they were handled.
- */
-async function syncCaller(c: CallHarness): Promise<void> {
-  syncs += 1;
-  c.caller.sendMedia(Buffer.alloc(160, 0xff));
-  await c.model.waitForCount('input_audio_buffer.append', syncs);
+  const frames = Math.ceil(ms / c.server.config.playback.frameMs);
+  await c.caller.waitForCount((m) => m.event === 'mark', marksBefore + frames);
 }
 
 /** Starts a response with one audio item and sends `ms` of its audio to the caller. */
@@ -61,8 +52,7 @@ async function twoItemTurn(c: CallHarness) {
 
 /** The caller hears `playMs` more of the bot, then talks over it. */
 async function interruptAfter(c: CallHarness, playMs: number, audioStartMs = 1000): Promise<void> {
-  c.caller.play(playMs);
-  await syncCaller(c);
+  await c.hear(playMs);
   await callerSpeaks(c, audioStartMs);
 }
 
@@ -81,8 +71,8 @@ const clears = (c: CallHarness) => c.caller.received.filter((m) => m.event === '
 const refusals = (c: CallHarness) =>
   c.server.logs.records.filter((r) => r.msg === 'realtime refused a request');
 
-function expectWithinOneFrame(actualMs: number, groundTruthBytes: number): void {
-  expect(Math.abs(actualMs - groundTruthBytes / 8)).toBeLessThanOrEqual(FRAME_MS);
+function expectHeardPosition(actualMs: number, groundTruthBytes: number): void {
+  expect(Math.abs(actualMs - groundTruthBytes / 8)).toBeLessThanOrEqual(ROUNDING_MS);
 }
 
 describe('barge-in', () => {
@@ -97,13 +87,13 @@ describe('barge-in', () => {
     expect(refusals(call)).toEqual([]);
   });
 
-  it('truncates mid-item at the heard position, within one frame of what the caller played', async () => {
+  it('truncates mid-item at exactly the position the caller had heard', async () => {
     call = await startCall();
     const { itemId } = await botTurn(call, 400);
     await interruptAfter(call, 130);
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate).toMatchObject({ item_id: itemId, content_index: 0 });
-    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
+    expectHeardPosition(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
     expect(clears(call)).toHaveLength(1);
     // interrupt_response is on: the service cancels by itself, a second cancel would be refused.
     expect(control(call).some((e) => e.type === 'response.cancel')).toBe(false);
@@ -116,7 +106,7 @@ describe('barge-in', () => {
     await call.server.logs.waitFor(() => true);
     await interruptAfter(call, 210);
     const truncate = await call.model.waitFor('conversation.item.truncate');
-    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
+    expectHeardPosition(Number(truncate.audio_end_ms), call.caller.heardAtClear(itemId));
     expect(Number(truncate.audio_end_ms)).toBeLessThanOrEqual(300);
     expect(control(call).some((e) => e.type === 'response.cancel')).toBe(false);
   });
@@ -125,11 +115,10 @@ describe('barge-in', () => {
     call = await startCall();
     const { responseId } = await botTurn(call, 200);
     call.model.finishResponse(responseId);
-    call.caller.play(200);
-    await syncCaller(call);
+    await call.hear(200);
     call.model.speechStarted(1000);
     // Anything the server would send in reaction would be in flight before this sync returns.
-    await syncCaller(call);
+    await call.sync();
     expect(clears(call)).toHaveLength(0);
     expect(control(call)).toEqual([]);
     expect(call.server.logs.records.some((r) => r.msg === 'caller barged in')).toBe(false);
@@ -142,7 +131,7 @@ describe('barge-in', () => {
     await call.model.waitFor('conversation.item.delete');
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate.item_id).toBe(first);
-    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(first));
+    expectHeardPosition(Number(truncate.audio_end_ms), call.caller.heardAtClear(first));
     expect(
       control(call)
         .filter((e) => e.type === 'conversation.item.delete')
@@ -157,7 +146,7 @@ describe('barge-in', () => {
     await interruptAfter(call, 310);
     const truncate = await call.model.waitFor('conversation.item.truncate');
     expect(truncate.item_id).toBe(second);
-    expectWithinOneFrame(Number(truncate.audio_end_ms), call.caller.heardAtClear(second));
+    expectHeardPosition(Number(truncate.audio_end_ms), call.caller.heardAtClear(second));
     expect(call.caller.heardAtClear(first)).toBe(200 * 8);
     expect(truncates(call)).toHaveLength(1);
   });
@@ -168,14 +157,14 @@ describe('barge-in', () => {
     await interruptAfter(call, 100);
     const truncateA = await call.model.waitFor('conversation.item.truncate');
     // The clear made the caller echo every pending mark of item A; none of them may count.
-    expect(call.caller.playback.marks.filter((m) => m.flushedByClear).length).toBeGreaterThan(10);
-    await syncCaller(call);
+    expect(call.caller.playback.marks.filter((m) => m.flushedByClear).length).toBeGreaterThan(2);
+    await call.sync();
     const { itemId: itemB } = await botTurn(call, 200);
     await interruptAfter(call, 50, 3000);
     await call.model.waitForCount('conversation.item.truncate', 2);
     const truncateB = truncates(call)[1]!;
     expect(truncateB.item_id).toBe(itemB);
-    expectWithinOneFrame(Number(truncateB.audio_end_ms), call.caller.heardAtClear(itemB, 1));
+    expectHeardPosition(Number(truncateB.audio_end_ms), call.caller.heardAtClear(itemB, 1));
     expect(Number(truncateA.audio_end_ms)).toBeLessThanOrEqual(120);
     const record = call.server.app.registry.record(call.caller.callSid)!;
     const finishedA = record.events.find(
@@ -187,14 +176,13 @@ describe('barge-in', () => {
   it('drops audio deltas of the interrupted response that arrive after the cancel', async () => {
     call = await startCall({ AGENT_CONFIG: 'test/fixtures/agent.no-interrupt.json' });
     const { responseId, itemId } = await botTurn(call, 200);
-    call.caller.play(60);
-    await syncCaller(call);
+    await call.hear(60);
     const mediaBefore = call.caller.received.filter((m) => m.event === 'media').length;
     call.model.speechStarted(1000);
     await call.model.waitFor('response.cancel');
     // The service had these in flight when the cancel arrived.
     call.model.audioDelta(responseId, itemId, numberedAudio(100), 'late');
-    await syncCaller(call);
+    await call.sync();
     await call.caller.waitFor((m) => m.event === 'clear');
     expect(call.caller.received.filter((m) => m.event === 'media').length).toBe(mediaBefore);
   });
@@ -208,8 +196,8 @@ describe('barge-in', () => {
     await interruptAfter(call, 150, 2000);
     await call.model.waitForCount('conversation.item.truncate', 2);
     const [ta, tb] = truncates(call);
-    expectWithinOneFrame(Number(ta!.audio_end_ms), call.caller.heardAtClear(itemA, 0));
-    expectWithinOneFrame(Number(tb!.audio_end_ms), call.caller.heardAtClear(itemB, 1));
+    expectHeardPosition(Number(ta!.audio_end_ms), call.caller.heardAtClear(itemA, 0));
+    expectHeardPosition(Number(tb!.audio_end_ms), call.caller.heardAtClear(itemB, 1));
     expect(clears(call)).toHaveLength(2);
     expect(refusals(call)).toEqual([]);
   });

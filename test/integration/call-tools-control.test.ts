@@ -40,13 +40,6 @@ async function outputFor(harness: CallHarness, callId: string): Promise<Record<s
   return JSON.parse((event.item as { output: string }).output) as Record<string, unknown>;
 }
 
-/** Waits until the server has handled everything before now (a caller frame reaches the model). */
-async function drained(harness: CallHarness): Promise<void> {
-  const appends = harness.model.received.filter((e) => e.type === 'input_audio_buffer.append');
-  harness.caller.sendMedia(numberedAudio(20));
-  await harness.model.waitForCount('input_audio_buffer.append', appends.length + 1);
-}
-
 function controlLog(harness: CallHarness): string[] {
   return harness.model
     .controlEvents()
@@ -68,7 +61,10 @@ async function lastWordsThenCall(
   harness.model.audioDelta(responseId, itemId, numberedAudio(audioMs), 'Goodbye!');
   const { callId } = harness.model.functionCall(responseId, name, args);
   harness.model.finishResponse(responseId);
-  await harness.caller.waitForCount((m) => m.event === 'mark', audioMs / 20);
+  await harness.caller.waitForCount(
+    (m) => m.event === 'mark',
+    Math.ceil(audioMs / harness.server.config.playback.frameMs),
+  );
   return callId;
 }
 
@@ -99,12 +95,12 @@ describe('end_call', () => {
       ok: true,
       message: 'The call will end after your goodbye.',
     });
-    harness.caller.play(100);
-    await drained(harness);
+    await harness.hear(100);
+    await harness.sync();
     // Half the goodbye is still to play: the call is on.
     expect(harness.server.app.registry.activeCount).toBe(1);
     expect(harness.caller.ws.readyState).toBe(harness.caller.ws.OPEN);
-    harness.caller.play(100);
+    await harness.hear(100);
     expect(await harness.caller.closed).toEqual({
       code: 1000,
       reason: 'call handed back to TwiML',
@@ -126,7 +122,7 @@ describe('transfer_call', () => {
       reason: 'refund',
     });
     expect(await outputFor(harness, callId)).toMatchObject({ ok: true });
-    harness.caller.play(40);
+    await harness.hear(40);
     await harness.caller.closed;
     expect(await callEndTwiml(harness)).toBe(
       `${TWIML_HEAD}<Response><Say>Transferring you to billing now.</Say>` +
@@ -148,7 +144,7 @@ describe('transfer_call', () => {
       error: 'transfer to "+19005550199" is not allowed',
     });
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`, 'response.create']);
     expect(harness.server.app.registry.activeCount).toBe(1);
     expect(harness.caller.ws.readyState).toBe(harness.caller.ws.OPEN);
@@ -165,7 +161,7 @@ describe('transfer_call', () => {
       error: 'transfer to "" is not allowed',
     });
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(harness.server.app.registry.activeCount).toBe(1);
   });
 

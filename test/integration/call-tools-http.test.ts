@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
-import type { ClientEvent } from '../fakes/fake-realtime-server.js';
+import { startCall, type CallHarness } from '../helpers/call-harness.js';
 
 const API_TOKEN = 'shop-api-secret-8d1f';
 const ADMIN_TOKEN = 'admin-token-for-tests';
@@ -142,23 +141,12 @@ async function outputFor(harness: CallHarness, callId: string): Promise<Record<s
   return JSON.parse(item.output) as Record<string, unknown>;
 }
 
-/**
- * Waits until the server has handled everything before this point: a caller frame goes through
- * the server to the model, so whatever the server sent the model earlier has arrived.
- */
-async function drained(harness: CallHarness): Promise<void> {
-  const isAppend = (e: ClientEvent) => e.type === 'input_audio_buffer.append';
-  const appends = harness.model.received.filter(isAppend).length;
-  harness.caller.sendMedia(numberedAudio(20));
-  await harness.model.waitForCount('input_audio_buffer.append', appends + 1);
-}
-
 const controlTypes = (harness: CallHarness) => harness.model.controlEvents().map((e) => e.type);
 
 /** Asserts the model got exactly one output and then exactly one response.create. */
 async function expectOneOutputThenOneResponse(harness: CallHarness): Promise<void> {
   await harness.model.waitFor('response.create');
-  await drained(harness);
+  await harness.sync();
   expect(controlTypes(harness)).toEqual([
     'session.update',
     'conversation.item.create',

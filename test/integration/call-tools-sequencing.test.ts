@@ -88,13 +88,6 @@ async function outputFor(harness: CallHarness, callId: string): Promise<Record<s
   return JSON.parse((event.item as { output: string }).output) as Record<string, unknown>;
 }
 
-/** Waits until the server has handled everything before now (a caller frame reaches the model). */
-async function drained(harness: CallHarness): Promise<void> {
-  const appends = harness.model.received.filter((e) => e.type === 'input_audio_buffer.append');
-  harness.caller.sendMedia(numberedAudio(20));
-  await harness.model.waitForCount('input_audio_buffer.append', appends.length + 1);
-}
-
 /** Client events other than audio, as `type` or `type:call_id` for function outputs. */
 function controlLog(harness: CallHarness): string[] {
   return harness.model
@@ -123,11 +116,11 @@ describe('several tool calls in one response', () => {
     expect(await outputFor(harness, b)).toEqual({ ok: true, status: 200, data: { answer: 'B' } });
     api.release('a', { answer: 'A' });
     expect(await outputFor(harness, a)).toEqual({ ok: true, status: 200, data: { answer: 'A' } });
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual(['session.update', `output:${b}`, `output:${a}`]);
     harness.model.finishResponse(responseId);
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual([
       'session.update',
       `output:${b}`,
@@ -146,11 +139,11 @@ describe('several tool calls in one response', () => {
     await api.arrived('b');
     api.release('a', { answer: 'A' });
     await outputFor(harness, a);
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual(['session.update', `output:${a}`]);
     api.release('b', { answer: 'B' });
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual([
       'session.update',
       `output:${a}`,
@@ -172,12 +165,12 @@ describe('several tool calls in one response', () => {
     harness.model.finishResponse(responseId);
     expect(await outputFor(harness, transfer)).toMatchObject({ ok: false });
     await api.arrived('t');
-    await drained(harness);
+    await harness.sync();
     // The model must not answer before the lookup is back: it would answer without it.
     expect(controlLog(harness)).toEqual(['session.update', `output:${transfer}`]);
     api.release('t', { answer: 'T' });
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual([
       'session.update',
       `output:${transfer}`,
@@ -201,7 +194,7 @@ describe('several tool calls in one response', () => {
       data: { answer: 'D' },
     });
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`, 'response.create']);
   });
 });
@@ -221,11 +214,11 @@ describe('a tool result while another response is active', () => {
     await harness.caller.waitFor((m) => m.event === 'media');
     api.release('x', { answer: 'X' });
     await outputFor(harness, callId);
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`]);
     harness.model.finishResponse(second);
     await harness.model.waitFor('response.create');
-    await drained(harness);
+    await harness.sync();
     expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`, 'response.create']);
     expectNoActiveResponseError(harness);
   });
@@ -256,11 +249,14 @@ describe('a tool call whose result is no longer wanted', () => {
     harness.model.audioDelta(responseId, itemId, numberedAudio(200), 'Let me check that.');
     const callId = harness.model.functionCall(responseId, 'held_lookup', { key: 'b' }).callId;
     const held = await api.arrived('b');
-    await harness.caller.waitForCount((m) => m.event === 'mark', 10);
+    await harness.caller.waitForCount(
+      (m) => m.event === 'mark',
+      Math.ceil(200 / harness.server.config.playback.frameMs),
+    );
     harness.model.speechStarted(500);
     await held.aborted;
     expect(await outputFor(harness, callId)).toMatchObject({ ok: false, error: 'aborted' });
-    await drained(harness);
+    await harness.sync();
     expect(harness.model.received.filter((e) => e.type === 'response.create')).toEqual([]);
   });
 });

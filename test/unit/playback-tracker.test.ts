@@ -30,11 +30,15 @@ describe('PlaybackTracker', () => {
     expect(Buffer.from(t.sent[4]!.value, 'base64')).toHaveLength(80);
   });
 
-  it('reports nothing heard before the first echo, whatever the clock says', () => {
+  it('counts playback from the first frame sent before any echo, but never past the first mark', () => {
     const t = setup();
+    t.setNow(1_000);
     t.tracker.sendAudio('r', 'i', 0, t.audio(100));
-    t.setNow(5_000);
     expect(t.tracker.heardPositions().map((p) => p.heardBytes)).toEqual([0]);
+    t.setNow(1_012);
+    expect(t.tracker.heardPositions()[0]!.heardBytes).toBe(12 * 8);
+    t.setNow(5_000);
+    expect(t.tracker.heardPositions()[0]!.heardBytes).toBe(20 * 8);
   });
 
   it('is exact at an echo', () => {
