@@ -46,6 +46,7 @@ export async function startServer(options: {
   kind: 'switchboard' | 'noop';
   modelUrl: string;
   frameMs: number;
+  env?: Record<string, string>;
   logDir: string;
   name: string;
   cpuProfDir?: string;
@@ -68,6 +69,7 @@ export async function startServer(options: {
     LOG_LEVEL: 'info',
     PLAYBACK_FRAME_MS: String(options.frameMs),
     DRAIN_TIMEOUT_MS: '2000',
+    ...options.env,
   };
   const args =
     options.kind === 'switchboard'

@@ -1,6 +1,7 @@
 /** The report of a run: a markdown summary against the goals, and an SVG of latency vs calls. */
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ScenarioRecord } from './run-one.js';
+import { DEFAULT_FRAME_MS } from './scenarios.js';
 
 export interface BenchReport {
   mode: string;
@@ -28,7 +29,7 @@ function goals(report: BenchReport): string[] {
   const load = report.scenarios.find((s) => s.scenario.group === 'load');
   const noop = report.scenarios.find((s) => s.scenario.group === 'noop');
   const barge = report.scenarios.filter(
-    (s) => s.scenario.group === 'bargein' && s.scenario.frameMs === 20,
+    (s) => s.scenario.group === 'bargein' && s.scenario.frameMs === DEFAULT_FRAME_MS,
   );
   const steps = report.scenarios
     .filter(

@@ -51,6 +51,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       kind: s.server,
       modelUrl: ready.modelUrl,
       frameMs: s.frameMs,
+      ...(s.env ? { env: s.env } : {}),
       logDir,
       name: s.name,
       ...(profDir ? { cpuProfDir: profDir } : {}),

@@ -10,8 +10,13 @@ export interface BenchScenario extends Scenario {
   server: 'switchboard' | 'noop';
   /** PLAYBACK_FRAME_MS of the server (outbound frame and mark spacing). */
   frameMs: number;
+  /** Extra server environment (e.g. CALLER_AUDIO_BATCH_FRAMES). */
+  env?: Record<string, string>;
   cpuProfile?: boolean;
 }
+
+/** The server's default PLAYBACK_FRAME_MS (src/config/env.ts): what load scenarios measure. */
+export const DEFAULT_FRAME_MS = 60;
 
 // A phone conversation: the greeting, then a bot turn of 2 s every 5 s (the bot talks ~40% of
 // the time), audio generated 4× faster than real time in 200 ms deltas (what the service does
@@ -52,7 +57,7 @@ function scenario(
     name,
     group,
     server: 'switchboard',
-    frameMs: 20,
+    frameMs: DEFAULT_FRAME_MS,
     calls,
     // New calls at up to 50 per second: a busy line, not a thundering herd.
     rampMs: Math.max(1_000, calls * 20),
@@ -82,7 +87,7 @@ export function quickScenarios(): BenchScenario[] {
   return [
     scenario('load-20', 'load', 20, 6_000, CONVERSATION),
     scenario('noop-20', 'noop', 20, 6_000, CONVERSATION, { server: 'noop' }),
-    ...bargeSweep(40, 6_000, [20]),
+    ...bargeSweep(40, 6_000, [DEFAULT_FRAME_MS]),
   ];
 }
 
@@ -90,6 +95,9 @@ export function fullScenarios(): BenchScenario[] {
   return [
     scenario('load-200', 'load', 200, 30_000, CONVERSATION),
     scenario('noop-200', 'noop', 200, 15_000, CONVERSATION, { server: 'noop' }),
+    scenario('load-200-batch2', 'load', 200, 30_000, CONVERSATION, {
+      env: { CALLER_AUDIO_BATCH_FRAMES: '2' },
+    }),
     ...[50, 100, 300, 400].map((n) =>
       scenario(`capacity-${n}`, 'capacity', n, 12_000, CONVERSATION),
     ),

@@ -59,6 +59,8 @@ export interface AppConfig {
     headers: Readonly<Record<string, string>>;
     prewarmTimeoutMs: number;
     connectTimeoutMs: number;
+    /** Caller frames joined into one `input_audio_buffer.append` (1 = none). */
+    appendBatchFrames: number;
   };
   playback: {
     /** Outbound audio is split into frames of this length, each followed by a mark. */

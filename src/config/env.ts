@@ -34,6 +34,7 @@ export interface EnvSettings {
   drainTimeoutMs: number;
   maxMessageBytes: number;
   frameMs: number;
+  appendBatchFrames: number;
 }
 
 /** Parses the environment into settings, or reports every problem with the variable's name. */
@@ -131,6 +132,9 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     // between echoes does the fine work) for 2.5x fewer messages to Twilio and back; 480 bytes
     // is also whole base64 quanta, so frames are sliced, never re-encoded. README "Barge-in".
     frameMs: int('PLAYBACK_FRAME_MS', 60, 10, 1_000),
+    // 1 = every 20 ms caller frame is its own append (no added latency). 2+ halves (or more) the
+    // writes to the model at the cost of up to (n-1) x 20 ms before the model hears the caller.
+    appendBatchFrames: int('CALLER_AUDIO_BATCH_FRAMES', 1, 1, 5),
   };
 
   if (provider === 'openai' && settings.openaiApiKey === undefined) {

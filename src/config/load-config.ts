@@ -101,6 +101,7 @@ export function loadConfig(env: Env): AppConfig {
       ...realtimeEndpoint(settings, model),
       prewarmTimeoutMs: settings.prewarmTimeoutMs,
       connectTimeoutMs: settings.connectTimeoutMs,
+      appendBatchFrames: settings.appendBatchFrames,
     },
     playback: { frameMs: settings.frameMs },
     agent: agent.config,

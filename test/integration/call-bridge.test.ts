@@ -155,4 +155,17 @@ describe('a whole call', () => {
     expect(res.text).toContain('switchboard_calls_started_total 1');
     expect(res.text).toContain('switchboard_frames_in_total 3');
   });
+
+  it('joins caller frames into larger appends when CALLER_AUDIO_BATCH_FRAMES is set, byte-exact', async () => {
+    call = await startCall({ CALLER_AUDIO_BATCH_FRAMES: '2' });
+    const frames = Array.from({ length: 6 }, (_, i) => numberedAudio(20, i));
+    for (const frame of frames) call.caller.sendMedia(frame);
+    const appends = await call.model.waitForCount('input_audio_buffer.append', 3);
+    expect(appends.map((e) => Buffer.from(String(e.audio), 'base64').length)).toEqual([
+      320, 320, 320,
+    ]);
+    expect(Buffer.concat(appends.map((e) => Buffer.from(String(e.audio), 'base64')))).toEqual(
+      Buffer.concat(frames),
+    );
+  });
 });

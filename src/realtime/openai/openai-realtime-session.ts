@@ -21,6 +21,8 @@ export interface OpenAIRealtimeOptions {
   agent: AgentConfig;
   tools: ToolDefinition[];
   connectTimeoutMs: number;
+  /** Caller frames joined into one append (1 = each frame is sent as it came). */
+  appendBatchFrames?: number;
   logger: Logger;
 }
 
@@ -37,6 +39,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
   private pending: string[] = [];
   private isReady = false;
   private eventCounter = 0;
+  private batch: string[] = [];
   private closed = false;
   private readonly connectTimer: NodeJS.Timeout;
 
@@ -96,7 +99,19 @@ export class OpenAIRealtimeSession implements RealtimeSession {
   }
 
   appendAudio(payloadBase64: string): void {
-    this.send(`{"type":"input_audio_buffer.append","audio":"${payloadBase64}"}`);
+    const batchFrames = this.options.appendBatchFrames ?? 1;
+    if (batchFrames <= 1) {
+      this.send(`{"type":"input_audio_buffer.append","audio":"${payloadBase64}"}`);
+      return;
+    }
+    this.batch.push(payloadBase64);
+    if (this.batch.length < batchFrames) return;
+    // 160-byte frames are not whole base64 quanta: join the bytes, not the text.
+    const joined = Buffer.concat(this.batch.map((b) => Buffer.from(b, 'base64'))).toString(
+      'base64',
+    );
+    this.batch = [];
+    this.send(`{"type":"input_audio_buffer.append","audio":"${joined}"}`);
   }
 
   createResponse(instructions?: string): void {
