@@ -105,13 +105,15 @@ export class OpenAIRealtimeSession implements RealtimeSession {
       return;
     }
     this.batch.push(payloadBase64);
-    if (this.batch.length < batchFrames) return;
+    if (this.batch.length >= batchFrames) this.flushBatch();
+  }
+
+  private flushBatch(): void {
+    if (this.batch.length === 0) return;
     // 160-byte frames are not whole base64 quanta: join the bytes, not the text.
-    const joined = Buffer.concat(this.batch.map((b) => Buffer.from(b, 'base64'))).toString(
-      'base64',
-    );
+    const bytes = Buffer.concat(this.batch.map((b) => Buffer.from(b, 'base64')));
     this.batch = [];
-    this.send(`{"type":"input_audio_buffer.append","audio":"${joined}"}`);
+    this.send(`{"type":"input_audio_buffer.append","audio":"${bytes.toString('base64')}"}`);
   }
 
   createResponse(instructions?: string): void {
@@ -150,6 +152,8 @@ export class OpenAIRealtimeSession implements RealtimeSession {
 
   close(): void {
     clearTimeout(this.connectTimer);
+    // The caller's last words of a batch still go to the model: no frame is ever dropped.
+    this.flushBatch();
     this.closed = true;
     this.pending = [];
     if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
