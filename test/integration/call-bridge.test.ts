@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import twilio from 'twilio';
 import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
-import { AUTH_TOKEN, PUBLIC_URL } from '../helpers/test-server.js';
+import { callEndTwiml } from '../helpers/model-events.js';
+import { AUTH_TOKEN, STREAM_URL } from '../helpers/test-server.js';
+import { FakeTwilioCaller } from '../fakes/fake-twilio-caller.js';
 
 let call: CallHarness | undefined;
 afterEach(async () => {
@@ -110,19 +111,7 @@ describe('a whole call', () => {
     expect(closed.code).toBe(1000);
     const log = await call.server.logs.waitForMessage('realtime session closed mid-call');
     expect(log).toMatchObject({ code: 1011, reason: 'upstream failure' });
-    const body = {
-      CallSid: call.caller.callSid,
-      AccountSid: `AC${'0'.repeat(32)}`,
-      CallStatus: 'in-progress',
-    };
-    const res = await request(call.server.httpUrl)
-      .post('/twilio/call-end')
-      .set(
-        'X-Twilio-Signature',
-        twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/call-end`, body),
-      )
-      .type('form')
-      .send(body);
+    const res = await callEndTwiml(call);
     expect(res.text).toContain('<Say>Sorry, we');
     expect(res.text).toContain('<Hangup/>');
     expect(call.server.app.registry.activeCount).toBe(0);
@@ -130,10 +119,9 @@ describe('a whole call', () => {
 
   it('replaces the first stream when a second stream for the same call SID starts', async () => {
     call = await startCall();
-    const { FakeTwilioCaller } = await import('../fakes/fake-twilio-caller.js');
     const second = new FakeTwilioCaller({
       url: call.server.mediaUrl,
-      streamUrl: 'wss://voice.example.com/twilio/media',
+      streamUrl: STREAM_URL,
       authToken: AUTH_TOKEN,
       callSid: call.caller.callSid,
       streamSid: `MZ${'2'.repeat(32)}`,

@@ -3,11 +3,9 @@
  * a configured destination only, and the TwiML Twilio gets from the `<Connect action>` route.
  */
 import request from 'supertest';
-import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
-import { AUTH_TOKEN, PUBLIC_URL } from '../helpers/test-server.js';
-import type { ClientEvent } from '../fakes/fake-realtime-server.js';
+import { callEndTwiml, controlLog, outputFor } from '../helpers/model-events.js';
 
 const TWIML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 const ADMIN_TOKEN = 'admin-token-for-tests';
@@ -28,22 +26,6 @@ async function startToolCall(): Promise<CallHarness> {
     CALL_TOOLS_DEAD_URL: 'http://127.0.0.1:9',
   });
   return call;
-}
-
-const itemCallId = (e: ClientEvent) => (e.item as { call_id?: string } | undefined)?.call_id;
-
-async function outputFor(harness: CallHarness, callId: string): Promise<Record<string, unknown>> {
-  const event = await harness.model.waitFor(
-    'conversation.item.create',
-    (e) => itemCallId(e) === callId,
-  );
-  return JSON.parse((event.item as { output: string }).output) as Record<string, unknown>;
-}
-
-function controlLog(harness: CallHarness): string[] {
-  return harness.model
-    .controlEvents()
-    .map((e) => (e.type === 'conversation.item.create' ? `output:${itemCallId(e)}` : e.type));
 }
 
 /**
@@ -68,25 +50,6 @@ async function lastWordsThenCall(
   return callId;
 }
 
-/** What Twilio gets from the `<Connect action>` URL, signed as Twilio signs it. */
-async function callEndTwiml(harness: CallHarness): Promise<string> {
-  const body = {
-    CallSid: harness.caller.callSid,
-    AccountSid: `AC${'0'.repeat(32)}`,
-    CallStatus: 'in-progress',
-  };
-  const res = await request(harness.server.httpUrl)
-    .post('/twilio/call-end')
-    .set(
-      'X-Twilio-Signature',
-      twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/call-end`, body),
-    )
-    .type('form')
-    .send(body);
-  expect(res.status).toBe(200);
-  return res.text;
-}
-
 describe('end_call', () => {
   it('closes the media stream only after the goodbye has played, then hangs up', async () => {
     const harness = await startToolCall();
@@ -107,7 +70,7 @@ describe('end_call', () => {
     });
     const ended = await harness.server.logs.waitForMessage('call ended');
     expect(ended).toMatchObject({ reason: 'end_call: caller is done', outcome: 'hangup' });
-    expect(await callEndTwiml(harness)).toBe(`${TWIML_HEAD}<Response><Hangup/></Response>`);
+    expect((await callEndTwiml(harness)).text).toBe(`${TWIML_HEAD}<Response><Hangup/></Response>`);
     // The model was told, and was not asked to say anything more.
     await harness.model.closed;
     expect(controlLog(harness)).toEqual(['session.update', `output:${callId}`]);
@@ -124,7 +87,7 @@ describe('transfer_call', () => {
     expect(await outputFor(harness, callId)).toMatchObject({ ok: true });
     await harness.hear(40);
     await harness.caller.closed;
-    expect(await callEndTwiml(harness)).toBe(
+    expect((await callEndTwiml(harness)).text).toBe(
       `${TWIML_HEAD}<Response><Say>Transferring you to billing now.</Say>` +
         '<Dial callerId="+15005550001"><Number>+15005550006</Number></Dial></Response>',
     );

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Response } from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { numberedAudio, startCall, type CallHarness } from '../helpers/call-harness.js';
-import type { ClientEvent } from '../fakes/fake-realtime-server.js';
+import { controlLog, itemCallId, outputFor } from '../helpers/model-events.js';
 
 interface HeldRequest {
   key: string;
@@ -75,24 +75,6 @@ async function startToolCall(): Promise<CallHarness> {
     CALL_TOOLS_DEAD_URL: 'http://127.0.0.1:9',
   });
   return call;
-}
-
-const itemCallId = (e: ClientEvent) => (e.item as { call_id?: string } | undefined)?.call_id;
-
-/** The output the server sent for `callId`, parsed. */
-async function outputFor(harness: CallHarness, callId: string): Promise<Record<string, unknown>> {
-  const event = await harness.model.waitFor(
-    'conversation.item.create',
-    (e) => itemCallId(e) === callId,
-  );
-  return JSON.parse((event.item as { output: string }).output) as Record<string, unknown>;
-}
-
-/** Client events other than audio, as `type` or `type:call_id` for function outputs. */
-function controlLog(harness: CallHarness): string[] {
-  return harness.model
-    .controlEvents()
-    .map((e) => (e.type === 'conversation.item.create' ? `output:${itemCallId(e)}` : e.type));
 }
 
 /** The realtime service never refused a response.create because one was active. */
