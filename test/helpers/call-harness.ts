@@ -31,19 +31,20 @@ export function numberedAudio(ms: number, seed = 0): Buffer {
 
 /** Starts a call: the stream is started and the model session is configured (greeting off). */
 export async function startCall(
-  env: Record<string, string> = {},
+  env: Record<string, string> | ((realtimeUrl: string) => Record<string, string>) = {},
   options: { tools?: ToolRunner; greeting?: boolean; holdSessionUpdated?: boolean } = {},
 ): Promise<CallHarness> {
   const fake = new FakeRealtimeServer();
   fake.holdSessionUpdated = options.holdSessionUpdated ?? false;
+  const realtimeUrl = await fake.listen();
   // Twilio plays in real time: the server's clock and the caller's playback clock are one clock,
   // which the test advances with caller.play(ms).
   const clock = new ManualClock();
   const server = await startTestServer(
     {
-      OPENAI_REALTIME_URL: await fake.listen(),
+      OPENAI_REALTIME_URL: realtimeUrl,
       ...(options.greeting ? {} : { AGENT_CONFIG: 'test/fixtures/agent.no-greeting.json' }),
-      ...env,
+      ...(typeof env === 'function' ? env(realtimeUrl) : env),
     },
     { ...options, now: () => clock.now() },
   );
