@@ -1,8 +1,9 @@
 /** Parses `config/agent.json` against `config/agent.schema.json`, filling phone-tuned defaults. */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import agentSchema from '../../config/agent.schema.json' with { type: 'json' };
 import type { AgentConfig, TurnDetection } from './app-config.js';
 import type { ConfigProblem } from './config-problem.js';
+import { schemaProblems } from './schema-problems.js';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validate = ajv.compile(agentSchema);
@@ -26,29 +27,13 @@ interface RawTurnDetection {
   interruptResponse: boolean;
 }
 
-/** Turns ajv errors into problems located by JSON pointer. */
-export function ajvProblems(
-  file: string,
-  errors: ErrorObject[] | null | undefined,
-): ConfigProblem[] {
-  return (errors ?? []).map((e) => {
-    const extra =
-      e.keyword === 'additionalProperties'
-        ? ` ("${String((e.params as { additionalProperty: string }).additionalProperty)}")`
-        : e.keyword === 'enum'
-          ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
-          : '';
-    return { file, field: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${extra}` };
-  });
-}
-
 /** Validates the parsed agent file; returns the config with defaults, or the problems. */
 export function parseAgentConfig(
   json: unknown,
   file: string,
 ): { config?: AgentConfig; problems: ConfigProblem[] } {
   const data = structuredClone(json);
-  if (!validate(data)) return { problems: ajvProblems(file, validate.errors) };
+  if (!validate(data)) return { problems: schemaProblems(file, validate.errors) };
   const raw = data as Omit<AgentConfig, 'turnDetection'> & { turnDetection: RawTurnDetection };
   const td = raw.turnDetection;
   const problems: ConfigProblem[] = [];

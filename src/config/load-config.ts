@@ -9,6 +9,7 @@ import { ConfigError, type ConfigProblem } from './config-problem.js';
 import { readEnv, type Env } from './env.js';
 import { parseAgentConfig } from './agent-config.js';
 import { parseToolsConfig } from './tools-config.js';
+import { deepFreeze } from './deep-freeze.js';
 
 function readJson(path: string, required: boolean, problems: ConfigProblem[]): unknown {
   let text: string;
@@ -30,14 +31,6 @@ function readJson(path: string, required: boolean, problems: ConfigProblem[]): u
     });
     return undefined;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 function realtimeEndpoint(

@@ -4,7 +4,6 @@
  * reports every problem at once and returns a deeply frozen, pre-parsed configuration.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../config/tools.schema.json' with { type: 'json' };
 import type { ConfigProblem } from './config-problem.js';
 // The template grammar lives with the tools that render it; config only needs to parse it once.
@@ -19,6 +18,8 @@ import {
   type TemplateContext,
 } from '../tools/template-parser.js';
 import { escapeJsonPointerToken } from '../tools/json-pointer.js';
+import { errorField, errorMessage, usefulErrors } from './schema-problems.js';
+import { deepFreeze } from './deep-freeze.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -300,58 +301,4 @@ function checkBuiltins(raw: RawBuiltins | undefined, report: Report): BuiltinsCo
         : { handoffMessage: transfer.handoffMessage }),
     },
   };
-}
-
-/**
- * One error per problem: `anyOf` reports every branch plus itself (keep the first branch), and a
- * bad property name is reported twice (keep the one naming the property).
- */
-function usefulErrors(errors: readonly ErrorObject[] | null | undefined): ErrorObject[] {
-  const list = (errors ?? []).filter((e) => e.keyword !== 'propertyNames');
-  const composite = new Set(
-    list.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath),
-  );
-  const seen = new Set<string>();
-  return list.filter((e) => {
-    if (!composite.has(e.instancePath)) return true;
-    if (seen.has(e.instancePath)) return false;
-    seen.add(e.instancePath);
-    return true;
-  });
-}
-
-function errorField(error: ErrorObject): string {
-  const extra =
-    error.keyword === 'required'
-      ? (error.params as { missingProperty: string }).missingProperty
-      : error.keyword === 'additionalProperties'
-        ? (error.params as { additionalProperty: string }).additionalProperty
-        : (error as { propertyName?: string }).propertyName;
-  return extra === undefined
-    ? error.instancePath
-    : `${error.instancePath}/${escapeJsonPointerToken(extra)}`;
-}
-
-function errorMessage(error: ErrorObject): string {
-  const title = (error.parentSchema as { title?: unknown } | undefined)?.title;
-  switch (error.keyword) {
-    case 'required':
-      return 'is required';
-    case 'additionalProperties':
-      return 'is not a known setting';
-    case 'pattern':
-      return typeof title === 'string' ? `must be ${title}` : (error.message ?? 'is invalid');
-    case 'enum':
-      return `must be one of ${JSON.stringify((error.params as { allowedValues: unknown }).allowedValues)}`;
-    default:
-      return error.message ?? 'is invalid';
-  }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }
