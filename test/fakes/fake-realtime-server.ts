@@ -87,6 +87,14 @@ export class FakeRealtimeConnection {
     if (this.heldUpdate) this.send({ type: 'session.updated', session: this.session });
   }
 
+  /** An `error` event as the service sends it (`event_id` names the client event it refuses). */
+  sendError(code: string, message: string, eventId?: string): void {
+    this.send({
+      type: 'error',
+      error: { type: 'invalid_request_error', code, message, event_id: eventId ?? null },
+    });
+  }
+
   /** Starts a response as the model would (`response.created`). */
   startResponse(): string {
     const responseId = id('resp');

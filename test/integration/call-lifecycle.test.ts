@@ -90,14 +90,7 @@ describe('call lifecycle', () => {
   it('ends the call with an apology on a fatal realtime error', async () => {
     const call: CallHarness = await startCall();
     cleanup.push(() => call.close());
-    call.model.send({
-      type: 'error',
-      error: {
-        type: 'invalid_request_error',
-        code: 'session_expired',
-        message: 'Your session hit the maximum duration of 60 minutes.',
-      },
-    });
+    call.model.sendError('session_expired', 'Your session hit the maximum duration of 60 minutes.');
     await call.caller.closed;
     const log = await call.server.logs.waitForMessage('realtime session failed');
     expect(log).toMatchObject({ code: 'session_expired' });
@@ -119,15 +112,11 @@ describe('call lifecycle', () => {
   it('logs a non-fatal realtime refusal at warn and keeps the call', async () => {
     const call: CallHarness = await startCall();
     cleanup.push(() => call.close());
-    call.model.send({
-      type: 'error',
-      error: {
-        type: 'invalid_request_error',
-        code: 'response_cancel_not_active',
-        message: 'Cancellation failed: no active response found',
-        event_id: 'response.cancel:7',
-      },
-    });
+    call.model.sendError(
+      'response_cancel_not_active',
+      'Cancellation failed: no active response found',
+      'response.cancel:7',
+    );
     const log = await call.server.logs.waitForMessage('realtime refused a request');
     expect(log).toMatchObject({
       level: 40,

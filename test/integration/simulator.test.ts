@@ -115,6 +115,29 @@ function errorOf(entry: { event: WireEvent }): Record<string, unknown> {
   return entry.event.error as Record<string, unknown>;
 }
 
+/** Asks for a response and returns the id of its first output item, once it is done. */
+async function firstOutputItem(
+  s: RealtimeSimulator,
+  send: (event: Record<string, unknown>) => void,
+): Promise<string | undefined> {
+  send({ type: 'response.create' });
+  const done = await serverEvent(s, 'response.done');
+  return (done.event.response as { output: Array<{ id: string }> }).output[0]?.id;
+}
+
+function truncate(
+  send: (event: Record<string, unknown>) => void,
+  itemId: unknown,
+  audioEndMs: number,
+): void {
+  send({
+    type: 'conversation.item.truncate',
+    item_id: itemId,
+    content_index: 0,
+    audio_end_ms: audioEndMs,
+  });
+}
+
 describe('realtime simulator connection', () => {
   it('refuses an upgrade without credentials with 401 and a JSON error', async () => {
     const s = await start({ script: await script() });
@@ -336,15 +359,8 @@ describe('realtime simulator exchange', () => {
   it('refuses a truncate past the end of the item audio', async () => {
     const s = await start({ script: await script() });
     const client = await configured(s);
-    client.send({ type: 'response.create' });
-    const done = await serverEvent(s, 'response.done');
-    const itemId = (done.event.response as { output: Array<{ id: string }> }).output[0]?.id;
-    client.send({
-      type: 'conversation.item.truncate',
-      item_id: itemId,
-      content_index: 0,
-      audio_end_ms: 99_999,
-    });
+    const itemId = await firstOutputItem(s, client.send);
+    truncate(client.send, itemId, 99_999);
     // "Hello, thanks for calling." is 26 characters: 26 × 60 ms of synthetic speech.
     expect(errorOf(await serverEvent(s, 'error')).message).toBe(
       'Audio content of 1560ms is already shorter than 99999ms',
@@ -356,12 +372,7 @@ describe('realtime simulator exchange', () => {
     const client = await configured(s);
     sendAudio(client.send, utterance());
     const committed = await serverEvent(s, 'input_audio_buffer.committed');
-    client.send({
-      type: 'conversation.item.truncate',
-      item_id: committed.event.item_id,
-      content_index: 0,
-      audio_end_ms: 0,
-    });
+    truncate(client.send, committed.event.item_id, 0);
     expect(errorOf(await serverEvent(s, 'error')).message).toBe(
       'Only model output audio messages can be truncated',
     );
@@ -370,15 +381,8 @@ describe('realtime simulator exchange', () => {
   it('truncates an assistant item and cuts its transcript proportionally', async () => {
     const s = await start({ script: await script() });
     const client = await configured(s);
-    client.send({ type: 'response.create' });
-    const done = await serverEvent(s, 'response.done');
-    const itemId = (done.event.response as { output: Array<{ id: string }> }).output[0]?.id;
-    client.send({
-      type: 'conversation.item.truncate',
-      item_id: itemId,
-      content_index: 0,
-      audio_end_ms: 780,
-    });
+    const itemId = await firstOutputItem(s, client.send);
+    truncate(client.send, itemId, 780);
     const truncated = await serverEvent(s, 'conversation.item.truncated');
     expect(truncated.event).toMatchObject({ item_id: itemId, content_index: 0, audio_end_ms: 780 });
     expect(s.records()[0]?.truncations[0]).toMatchObject({
@@ -429,12 +433,7 @@ describe('realtime simulator with a response in progress', () => {
     const client = await configured(s);
     client.send({ type: 'response.create' });
     const added = await serverEvent(s, 'response.content_part.added');
-    client.send({
-      type: 'conversation.item.truncate',
-      item_id: added.event.item_id,
-      content_index: 0,
-      audio_end_ms: 0,
-    });
+    truncate(client.send, added.event.item_id, 0);
     expect(errorOf(await serverEvent(s, 'error')).message).toBe(
       'Only model output audio messages can be truncated',
     );
