@@ -8,7 +8,13 @@ import { AudioFormatError } from './audio-format-error.js';
 import { ULAW_SAMPLE_RATE_HZ, alawToPcm16, pcm16ToUlaw, ulawToPcm16 } from './g711.js';
 import { pcm16FromLeBytes } from './pcm16.js';
 import { downmixToMono, resamplePcm16 } from './resample.js';
-import { assembleUlawTrack, type UlawChunk } from './ulaw-track.js';
+import {
+  callerTrack,
+  CaptureFormatError,
+  isCallerMedia,
+  mediaPayload,
+  parseCapture,
+} from './capture-format.js';
 import { parseWav, type WavAudio } from './wav.js';
 
 /** A recording that cannot be used; the message names the file and what is wrong with it. */
@@ -71,37 +77,18 @@ export function wavToUlaw8kMono(audio: WavAudio): Buffer {
   return pcm16ToUlaw(resamplePcm16(mono, audio.sampleRate, ULAW_SAMPLE_RATE_HZ));
 }
 
-/**
- * The caller audio of a capture written by observability/call-capture.ts: inbound `media`
- * payloads in order, placed at `media.timestamp`. Only the few fields needed are read here so
- * that the audio layer does not depend on observability/.
- */
+/** The caller audio of a call capture (`.jsonl`), as QA replays it. */
 function captureToUlaw(path: string, text: string): Buffer {
-  const chunks: UlawChunk[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      throw new RecordingError(path, `line ${index + 1} is not valid JSON`);
-    }
-    const chunk = inboundMediaChunk(entry);
-    if (chunk) chunks.push(chunk);
-  });
-  if (chunks.length === 0) throw new RecordingError(path, 'capture has no inbound media');
-  return assembleUlawTrack(chunks);
-}
-
-function inboundMediaChunk(entry: unknown): UlawChunk | undefined {
-  const { dir, msg } = (entry ?? {}) as {
-    dir?: unknown;
-    msg?: { event?: unknown; media?: Record<string, unknown> };
-  };
-  const media = msg?.media;
-  if (dir !== 'in' || msg?.event !== 'media' || typeof media?.payload !== 'string')
-    return undefined;
-  if (media.track !== undefined && media.track !== 'inbound') return undefined;
-  const atMs = media.timestamp === undefined ? undefined : Number(media.timestamp);
-  return { atMs, bytes: Buffer.from(media.payload, 'base64') };
+  let lines;
+  try {
+    lines = parseCapture(text, path);
+  } catch (err) {
+    if (err instanceof CaptureFormatError)
+      throw new RecordingError(path, `line ${err.line}: ${err.detail}`);
+    throw err;
+  }
+  if (!lines.some((line) => isCallerMedia(line) && mediaPayload(line))) {
+    throw new RecordingError(path, 'capture has no inbound media');
+  }
+  return callerTrack(lines);
 }

@@ -6,29 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { ULAW_BYTES_PER_MS, ulawSilence, ulawToPcm16 } from '../audio/g711.js';
 import { pcm16ToLeBytes } from '../audio/pcm16.js';
-import { assembleUlawTrack, MAX_TRACK_MS, type UlawChunk } from '../audio/ulaw-track.js';
-
-/** One line of a capture file: a Twilio message (`msg`), or its text if it was not JSON (`raw`). */
-export interface CaptureLine {
-  /** Milliseconds since the capture started (performance.now()). */
-  t: number;
-  /** `in`: Twilio → server; `out`: server → Twilio. */
-  dir: 'in' | 'out';
-  msg?: unknown;
-  raw?: string;
-}
-
-/** A capture file line that is not a valid capture entry; names the file and the line. */
-export class CaptureFormatError extends Error {
-  override readonly name = 'CaptureFormatError';
-  constructor(
-    readonly path: string,
-    readonly line: number,
-    detail: string,
-  ) {
-    super(`capture ${path} line ${line}: ${detail}`);
-  }
-}
+import { MAX_TRACK_MS } from '../audio/ulaw-track.js';
+import {
+  callerTrack,
+  eventOf,
+  inboundTimestampMs,
+  isCallerMedia,
+  mediaPayload,
+  parseCapture,
+  type CaptureLine,
+} from '../audio/capture-format.js';
 
 /** The rendered tracks, all the same length (µ-law 8 kHz samples, one per byte). */
 export interface CallAudio {
@@ -45,57 +32,6 @@ export async function readCapture(path: string): Promise<CaptureLine[]> {
   return parseCapture(await readFile(path, 'utf8'), path);
 }
 
-/** Parses capture JSONL text; `source` names it in errors. */
-export function parseCapture(text: string, source: string): CaptureLine[] {
-  const lines: CaptureLine[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      throw new CaptureFormatError(source, index + 1, 'not valid JSON');
-    }
-    const { t, dir, msg, raw } = (entry ?? {}) as Partial<CaptureLine>;
-    if (typeof t !== 'number' || !Number.isFinite(t))
-      throw new CaptureFormatError(source, index + 1, '"t" is not a number');
-    if (dir !== 'in' && dir !== 'out')
-      throw new CaptureFormatError(source, index + 1, '"dir" is neither "in" nor "out"');
-    if (msg === undefined && typeof raw !== 'string')
-      throw new CaptureFormatError(source, index + 1, 'has neither "msg" nor "raw"');
-    lines.push(msg === undefined ? { t, dir, raw } : { t, dir, msg });
-  });
-  return lines;
-}
-
-interface MediaFields {
-  event?: unknown;
-  media?: { payload?: unknown; timestamp?: unknown; track?: unknown };
-}
-
-function eventOf(line: CaptureLine): string | undefined {
-  const event = (line.msg as MediaFields | undefined)?.event;
-  return typeof event === 'string' ? event : undefined;
-}
-
-function mediaPayload(line: CaptureLine): Buffer | undefined {
-  const payload = (line.msg as MediaFields | undefined)?.media?.payload;
-  return eventOf(line) === 'media' && typeof payload === 'string'
-    ? Buffer.from(payload, 'base64')
-    : undefined;
-}
-
-function inboundTimestampMs(line: CaptureLine): number | undefined {
-  const ts = (line.msg as MediaFields | undefined)?.media?.timestamp;
-  const ms = ts === undefined ? NaN : Number(ts);
-  return Number.isFinite(ms) ? ms : undefined;
-}
-
-function isCallerMedia(line: CaptureLine): boolean {
-  const track = (line.msg as MediaFields | undefined)?.media?.track;
-  return line.dir === 'in' && (track === undefined || track === 'inbound');
-}
-
 /**
  * Offset from capture time to Twilio's media clock. A frame arrives some network delay after its
  * `media.timestamp`; the least-delayed frame is the best estimate of the clock offset, so
@@ -108,15 +44,6 @@ function mediaClockOffsetMs(lines: CaptureLine[]): number {
     if (ts !== undefined) offset = Math.min(offset, line.t - ts);
   }
   return Number.isFinite(offset) ? offset : 0;
-}
-
-function renderCallerTrack(lines: CaptureLine[]): Buffer {
-  const chunks: UlawChunk[] = [];
-  for (const line of lines) {
-    const bytes = isCallerMedia(line) ? mediaPayload(line) : undefined;
-    if (bytes) chunks.push({ atMs: inboundTimestampMs(line), bytes });
-  }
-  return assembleUlawTrack(chunks);
 }
 
 interface Segment {
@@ -165,7 +92,7 @@ function padTo(track: Buffer, length: number): Buffer {
 
 /** Renders caller, bot and stereo tracks of a capture, aligned on the caller's media clock. */
 export function renderCallAudio(lines: CaptureLine[]): CallAudio {
-  const callerOnly = renderCallerTrack(lines);
+  const callerOnly = callerTrack(lines);
   const botOnly = renderBotTrack(lines, mediaClockOffsetMs(lines));
   const length = Math.max(callerOnly.length, botOnly.length);
   const caller = padTo(callerOnly, length);

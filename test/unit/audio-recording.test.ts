@@ -173,7 +173,7 @@ describe('readRecording', () => {
   it('rejects a capture line that is not JSON, with its line number', async () => {
     const text = `${mediaLine(1, 0, Buffer.alloc(160))}\n{oops`;
     await expect(readRecording(await write('broken.jsonl', text))).rejects.toThrow(
-      /line 2 is not valid JSON/,
+      /line 2: not valid JSON/,
     );
   });
 

@@ -6,11 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ULAW_SILENCE_BYTE, ulawToPcm16 } from '../../src/audio/g711.js';
 import { pcm16FromLeBytes } from '../../src/audio/pcm16.js';
 import { parseWav } from '../../src/audio/wav.js';
-import {
-  readCapture,
-  renderCallAudio,
-  type CaptureLine,
-} from '../../src/observability/call-audio.js';
+import type { CaptureLine } from '../../src/audio/capture-format.js';
+import { readCapture, renderCallAudio } from '../../src/observability/call-audio.js';
 import { createCallCapture } from '../../src/observability/call-capture.js';
 
 const CALLER_BYTE = 0x10;
