@@ -87,6 +87,23 @@ describe('the server process', () => {
     );
   });
 
+  it('warns loudly at startup when Twilio signature checks are turned off', async () => {
+    running = runMain({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PUBLIC_URL,
+      OPENAI_API_KEY: 'sk-process',
+      INSECURE_SKIP_TWILIO_SIGNATURE: 'true',
+      CONFIG_DIR: 'config',
+      TOOLS_CONFIG: 'test/fixtures/tools.test.json',
+    });
+    const warning = await running.waitFor((l) =>
+      String(l.msg).includes('INSECURE_SKIP_TWILIO_SIGNATURE'),
+    );
+    expect(warning.level).toBe(40);
+    await running.waitFor((l) => l.msg === 'switchboard listening');
+  });
+
   it('drains on SIGTERM: not ready, new calls busy, the call in progress finishes, then it exits 0', async () => {
     const fake = new FakeRealtimeServer();
     const realtimeUrl = await fake.listen();
