@@ -16,7 +16,8 @@ import type {
 import type { ToolResult, ToolRunner } from '../tools/tool-runner.js';
 import type { CallMetrics } from '../observability/metrics.js';
 import type { CallRecord, CallRecordEvent } from './call-record.js';
-import { PlaybackTracker, ULAW_BYTES_PER_MS, type PlayedItem } from './playback-tracker.js';
+import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
+import { PlaybackTracker, type PlayedItem } from './playback-tracker.js';
 import { ResponseGate } from './response-gate.js';
 import { ToolCalls } from './tool-calls.js';
 import { END_CALL_TOOL } from '../tools/builtin-tools.js';

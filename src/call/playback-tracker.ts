@@ -9,8 +9,7 @@
  * bumps the generation, so the echoes Twilio returns for flushed marks are not taken as "heard".
  */
 
-/** µ-law 8 kHz: one byte per sample. */
-export const ULAW_BYTES_PER_MS = 8;
+import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
 
 /** Bytes encoded by padded base64 text (the model's deltas are plain, unwrapped base64). */
 export function base64Bytes(text: string): number {

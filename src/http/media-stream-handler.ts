@@ -14,6 +14,7 @@ import { TwilioMediaStream } from '../telephony/twilio/twilio-media-stream.js';
 import type { ToolRunner } from '../tools/tool-runner.js';
 import { createCallCapture, type CallCapture } from '../observability/call-capture.js';
 import type { CallMetrics } from '../observability/metrics.js';
+import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
 
 export interface MediaStreamDeps {
   config: AppConfig;
@@ -108,7 +109,7 @@ export class MediaStreamHandler {
       tools: this.deps.tools,
       callControlTools: this.deps.callControlTools,
       agent: config.agent,
-      frameBytes: config.playback.frameMs * 8,
+      frameBytes: config.playback.frameMs * ULAW_BYTES_PER_MS,
       logger: this.log,
       metrics: this.deps.metrics,
       now: this.deps.now,
