@@ -23,7 +23,7 @@ import { ToolCalls } from './tool-calls.js';
 import { END_CALL_TOOL } from '../tools/builtin-tools.js';
 import { heardTranscriptEstimate } from './heard-transcript.js';
 
-export type CallState = 'active' | 'ending' | 'ended';
+type CallState = 'active' | 'ending' | 'ended';
 
 /** The built-in call-control tools as configured (the model never sees numbers). */
 export interface CallControlTools {
@@ -114,10 +114,6 @@ export class CallSession {
     );
     realtime.setListener((event) => this.onRealtime(event));
     if (realtime.ready) this.greet();
-  }
-
-  get currentState(): CallState {
-    return this.state;
   }
 
   /** Handles one parsed message from the carrier. */

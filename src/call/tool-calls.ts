@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { FunctionCallRequest } from '../realtime/realtime.js';
 import type { CallContext, ToolResult, ToolRunner } from '../tools/tool-runner.js';
 import { END_CALL_TOOL, TRANSFER_CALL_TOOL } from '../tools/builtin-tools.js';
+import { errorOutput } from '../tools/tool-output.js';
 
 // A lookup that has not answered in 1.5 s is long enough to notice on a phone line; that is when
 // the configured filler line ("let me check…") is worth saying.
@@ -115,11 +116,7 @@ export class ToolCalls {
       this.inflight.delete(callId);
       this.host.sendOutput(
         callId,
-        JSON.stringify({
-          ok: false,
-          error: 'aborted',
-          message: 'The caller interrupted; this call was cancelled.',
-        }),
+        errorOutput('aborted', 'The caller interrupted; this call was cancelled.'),
       );
     }
     this.batches.delete(responseId);
@@ -130,10 +127,6 @@ export class ToolCalls {
     for (const entry of this.inflight.values()) entry.controller.abort();
     this.inflight.clear();
     this.batches.clear();
-  }
-
-  get running(): number {
-    return this.inflight.size;
   }
 
   private batch(responseId: string): Batch {
