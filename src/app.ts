@@ -62,9 +62,8 @@ export function createApp(deps: AppDeps): SwitchboardApp {
   const callControlTools: CallControlTools = {
     endCallEnabled: config.tools.builtins.endCall.enabled,
     transfer: (name) => {
-      const to = transferConfig.enabled
-        ? resolveTransferDestination(config.tools, name)
-        : undefined;
+      // Undefined when transfer is off or the name is not a configured destination.
+      const to = resolveTransferDestination(config.tools, name);
       if (!to) return undefined;
       return {
         to,

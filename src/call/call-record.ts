@@ -6,6 +6,9 @@
 import type { ToolStatus } from '../tools/tool-runner.js';
 import type { CallOutcome } from '../telephony/telephony.js';
 
+/** How a tool call ended: an HTTP tool's status, or what built-in call control did. */
+export type ToolCallStatus = ToolStatus | 'ended_call' | 'transferred' | 'refused';
+
 export type CallRecordEvent =
   | { t: number; type: 'stream_started' }
   | { t: number; type: 'caller_speech_started'; audioStartMs: number }
@@ -44,7 +47,7 @@ export type CallRecordEvent =
       name: string;
       callId: string;
       arguments: string;
-      status: ToolStatus | 'ended_call' | 'transferred' | 'refused';
+      status: ToolCallStatus;
       httpStatus?: number;
       durationMs: number;
       resultBytes: number;

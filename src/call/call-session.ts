@@ -15,7 +15,7 @@ import type {
 } from '../telephony/telephony.js';
 import type { ToolResult, ToolRunner } from '../tools/tool-runner.js';
 import type { CallMetrics } from '../observability/metrics.js';
-import type { CallRecord, CallRecordEvent } from './call-record.js';
+import type { CallRecord, CallRecordEvent, ToolCallStatus } from './call-record.js';
 import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
 import { PlaybackTracker, type PlayedItem } from './playback-tracker.js';
 import { ResponseGate } from './response-gate.js';
@@ -302,7 +302,7 @@ export class CallSession {
     const answer = (status: 'ended_call' | 'transferred' | 'refused', output: string) => {
       realtime.sendFunctionOutput(call.callId, output);
       this.recordTool(call, {
-        status: status as never,
+        status,
         output,
         durationMs: this.deps.now() - started,
         attempts: 1,
@@ -425,7 +425,10 @@ export class CallSession {
     });
   }
 
-  private recordTool(call: FunctionCallRequest, result: ToolResult): void {
+  private recordTool(
+    call: FunctionCallRequest,
+    result: Omit<ToolResult, 'status'> & { status: ToolCallStatus },
+  ): void {
     this.deps.metrics.toolCall(result.status);
     this.note({
       type: 'tool_call',

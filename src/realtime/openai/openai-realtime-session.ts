@@ -52,7 +52,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
       handshakeTimeout: options.connectTimeoutMs,
     });
     this.connectTimer = setTimeout(() => {
-      if (this.ws.readyState === WebSocket.CONNECTING || !this.isReady) {
+      if (!this.isReady) {
         this.fail('connect_timeout', `no session after ${options.connectTimeoutMs} ms`);
       }
     }, options.connectTimeoutMs);
