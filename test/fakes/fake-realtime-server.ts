@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { Recorded } from '../helpers/recorded.js';
 
 export type ClientEvent = { type: string; event_id?: string; [key: string]: unknown };
 
@@ -24,14 +25,13 @@ let counter = 0;
 const id = (prefix: string) => `${prefix}_${(++counter).toString(36).padStart(6, '0')}`;
 
 export class FakeRealtimeConnection {
-  readonly received: ClientEvent[] = [];
+  private readonly events = new Recorded<ClientEvent>();
+  readonly received = this.events.items;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly url: string;
   session: Record<string, unknown> = {};
   activeResponseId: string | undefined;
   private readonly items = new Map<string, FakeItem>();
-  private waiters: { predicate: (e: ClientEvent) => boolean; resolve: (e: ClientEvent) => void }[] =
-    [];
   /** When true, session.update is recorded but session.updated waits for releaseSessionUpdated(). */
   holdSessionUpdated = false;
   private heldUpdate = false;
@@ -60,21 +60,12 @@ export class FakeRealtimeConnection {
 
   /** Resolves with the first client event (past or future) matching. */
   waitFor(type: string, predicate: (e: ClientEvent) => boolean = () => true): Promise<ClientEvent> {
-    const match = (e: ClientEvent) => e.type === type && predicate(e);
-    const seen = this.received.find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ predicate: match, resolve }));
+    return this.events.waitFor((e) => e.type === type && predicate(e));
   }
 
   /** Resolves once `count` client events of `type` have arrived. */
-  async waitForCount(type: string, count: number): Promise<ClientEvent[]> {
-    for (;;) {
-      const all = this.received.filter((e) => e.type === type);
-      if (all.length >= count) return all;
-      await new Promise<ClientEvent>((resolve) =>
-        this.waiters.push({ predicate: () => true, resolve }),
-      );
-    }
+  waitForCount(type: string, count: number): Promise<ClientEvent[]> {
+    return this.events.waitForCount((e) => e.type === type, count);
   }
 
   /** Client events other than audio appends, in order: what a barge-in test asserts on. */
@@ -288,14 +279,8 @@ export class FakeRealtimeConnection {
   }
 
   private onClientEvent(event: ClientEvent): void {
-    this.received.push(event);
+    this.events.add(event);
     this.apply(event);
-    const pending = this.waiters;
-    this.waiters = [];
-    for (const w of pending) {
-      if (w.predicate(event)) w.resolve(event);
-      else this.waiters.push(w);
-    }
   }
 
   private apply(event: ClientEvent): void {
@@ -407,10 +392,10 @@ export class FakeRealtimeConnection {
 }
 
 export class FakeRealtimeServer {
-  readonly connections: FakeRealtimeConnection[] = [];
+  private readonly opened = new Recorded<FakeRealtimeConnection>();
+  readonly connections = this.opened.items;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
-  private waiters: ((c: FakeRealtimeConnection) => void)[] = [];
   /** New connections hold session.updated until the test releases it. */
   holdSessionUpdated = false;
   /** When set, upgrades are refused with this HTTP status (401 bad key, 404 unknown model …). */
@@ -442,8 +427,7 @@ export class FakeRealtimeServer {
           { headers: req.headers, url: req.url ?? '' },
           this.holdSessionUpdated,
         );
-        this.connections.push(connection);
-        for (const resolve of this.waiters.splice(0)) resolve(connection);
+        this.opened.add(connection);
       });
     });
   }
@@ -456,9 +440,7 @@ export class FakeRealtimeServer {
 
   /** Resolves with connection number `index` (0-based) once it exists. */
   async connection(index = 0): Promise<FakeRealtimeConnection> {
-    while (!this.connections[index])
-      await new Promise<FakeRealtimeConnection>((r) => this.waiters.push(r));
-    return this.connections[index]!;
+    return (await this.opened.waitForCount(() => true, index + 1))[index]!;
   }
 
   /** Open sockets right now (a leak check). */

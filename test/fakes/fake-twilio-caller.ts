@@ -9,6 +9,7 @@ import { ULAW_BYTES_PER_MS } from '../../src/audio/g711.js';
 import { ManualClock } from '../../src/replay/twilio/clock.js';
 import { itemHeardAtClear } from '../../src/replay/twilio/heard-at-clear.js';
 import { PlaybackEmulator, type ClearSnapshot } from '../../src/replay/twilio/playback-emulator.js';
+import { Recorded } from '../helpers/recorded.js';
 
 export interface FakeCallerOptions {
   /** ws://127.0.0.1:port/twilio/media — where the server really listens. */
@@ -35,13 +36,13 @@ export class FakeTwilioCaller {
   readonly ws: WebSocket;
   readonly clock: ManualClock;
   readonly playback: PlaybackEmulator;
-  readonly received: Outbound[] = [];
+  private readonly messages = new Recorded<Outbound>();
+  readonly received = this.messages.items;
   readonly callSid: string;
   readonly streamSid: string;
   private sequence = 0;
   private mediaChunk = 0;
   private mediaTimestampMs = 0;
-  private waiters: { predicate: (m: Outbound) => boolean; resolve: (m: Outbound) => void }[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   readonly opened: Promise<void>;
 
@@ -138,18 +139,12 @@ export class FakeTwilioCaller {
 
   /** Resolves with the first received message (past or future) that matches. */
   waitFor(predicate: (m: Outbound) => boolean): Promise<Outbound> {
-    const seen = this.received.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
+    return this.messages.waitFor(predicate);
   }
 
   /** Waits until `count` messages matching have been received. */
-  async waitForCount(predicate: (m: Outbound) => boolean, count: number): Promise<void> {
-    while (this.received.filter(predicate).length < count) {
-      await new Promise<void>((resolve) =>
-        this.waiters.push({ predicate: () => true, resolve: () => resolve() }),
-      );
-    }
+  waitForCount(predicate: (m: Outbound) => boolean, count: number): Promise<Outbound[]> {
+    return this.messages.waitForCount(predicate, count);
   }
 
   get lastClear(): ClearSnapshot | undefined {
@@ -169,16 +164,11 @@ export class FakeTwilioCaller {
 
   private onMessage(text: string): void {
     const message = JSON.parse(text) as Outbound;
-    this.received.push(message);
+    // Playback takes the message first, so a test woken by it sees the emulator up to date.
     if (message.event === 'media' && message.media)
       this.playback.playAudio(Buffer.from(message.media.payload, 'base64'));
     else if (message.event === 'mark' && message.mark) this.playback.mark(message.mark.name);
     else if (message.event === 'clear') this.playback.clear();
-    const pending = this.waiters;
-    this.waiters = [];
-    for (const waiter of pending) {
-      if (waiter.predicate(message)) waiter.resolve(message);
-      else this.waiters.push(waiter);
-    }
+    this.messages.add(message);
   }
 }

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { Recorded } from './recorded.js';
 
 /** One request as the server saw it. */
 export interface ReceivedRequest {
@@ -30,16 +31,14 @@ const BIG_BODY_BYTES = 100_000;
 
 /** Starts the API. Routes: /echo/*, /status/:code, /hang, /big, /text, /empty, /flaky, /rate-limited, /redirect. */
 export async function startRecordingApi(): Promise<RecordingApi> {
-  const requests: ReceivedRequest[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
+  const requests = new Recorded<ReceivedRequest>();
   let flakyCalls = 0;
   let rateLimitedCalls = 0;
   const app = express();
   app.use(express.text({ type: () => true, limit: '1mb' }));
   app.use((req, _res, next) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    requests.push({ method: req.method, url: req.originalUrl, headers: req.headers, body });
-    for (const waiter of waiters.filter((w) => requests.length >= w.count)) waiter.resolve();
+    requests.add({ method: req.method, url: req.originalUrl, headers: req.headers, body });
     next();
   });
   app.all('/echo/*rest', (req, res) => {
@@ -87,11 +86,10 @@ export async function startRecordingApi(): Promise<RecordingApi> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
-    waitForRequests: (count) =>
-      requests.length >= count
-        ? Promise.resolve()
-        : new Promise((resolve) => waiters.push({ count, resolve })),
+    requests: requests.items,
+    waitForRequests: async (count) => {
+      await requests.waitForCount(() => true, count);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         // /hang leaves requests open: drop them instead of waiting for them.

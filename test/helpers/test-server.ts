@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { ToolRunner } from '../../src/tools/tool-runner.js';
+import { Recorded } from './recorded.js';
 
 export const AUTH_TOKEN = 'twilio-test-auth-token';
 export const PUBLIC_URL = 'https://voice.example.com';
@@ -82,25 +83,9 @@ export async function startTestServer(
 }
 
 /** The server's log records, parsed, with a way to wait for one. */
-export class LogCapture {
-  readonly records: LogRecord[] = [];
-  private waiters: { predicate: (r: LogRecord) => boolean; resolve: (r: LogRecord) => void }[] = [];
-
-  add(record: LogRecord): void {
-    this.records.push(record);
-    const pending = this.waiters;
-    this.waiters = [];
-    for (const w of pending) {
-      if (w.predicate(record)) w.resolve(record);
-      else this.waiters.push(w);
-    }
-  }
-
-  /** Resolves with the first record (past or future) matching. */
-  waitFor(predicate: (r: LogRecord) => boolean): Promise<LogRecord> {
-    const seen = this.records.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ predicate, resolve }));
+export class LogCapture extends Recorded<LogRecord> {
+  get records(): LogRecord[] {
+    return this.items;
   }
 
   /** Resolves with the first record whose message contains `text`. */

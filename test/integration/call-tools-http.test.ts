@@ -9,6 +9,7 @@ import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCall, type CallHarness } from '../helpers/call-harness.js';
+import { Recorded } from '../helpers/recorded.js';
 
 const API_TOKEN = 'shop-api-secret-8d1f';
 const ADMIN_TOKEN = 'admin-token-for-tests';
@@ -25,19 +26,17 @@ interface SeenRequest {
 
 /** A small shop API that records every request it receives, and lets a test wait for them. */
 async function startShopApi() {
-  const requests: SeenRequest[] = [];
-  const waiters: (() => void)[] = [];
+  const requests = new Recorded<SeenRequest>();
   const app = express();
   app.use(express.text({ type: () => true }));
   app.use((req, _res, next) => {
-    requests.push({
+    requests.add({
       method: req.method,
       url: req.originalUrl,
       authorization: req.get('authorization'),
       contentType: req.get('content-type'),
       body: typeof req.body === 'string' ? req.body : '',
     });
-    for (const wake of waiters.splice(0)) wake();
     next();
   });
   app.get('/orders/:orderId', (req, res) => {
@@ -71,11 +70,10 @@ async function startShopApi() {
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
+    requests: requests.items,
     /** Resolves with request number `index` (0-based) once it has arrived. */
     async request(index: number): Promise<SeenRequest> {
-      while (!requests[index]) await new Promise<void>((resolve) => waiters.push(resolve));
-      return requests[index];
+      return (await requests.waitForCount(() => true, index + 1))[index]!;
     },
     close: () =>
       new Promise<void>((resolve) => {

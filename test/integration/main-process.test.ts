@@ -7,6 +7,7 @@ import twilio from 'twilio';
 import { FakeRealtimeServer } from '../fakes/fake-realtime-server.js';
 import { FakeTwilioCaller } from '../fakes/fake-twilio-caller.js';
 import { numberedAudio } from '../helpers/call-harness.js';
+import { Recorded } from '../helpers/recorded.js';
 
 const AUTH_TOKEN = 'process-test-token';
 const PUBLIC_URL = 'https://voice.example.com';
@@ -23,38 +24,18 @@ function runMain(env: Record<string, string>): Running {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: Record<string, unknown>[] = [];
-  let waiters: {
-    p: (l: Record<string, unknown>) => boolean;
-    r: (l: Record<string, unknown>) => void;
-  }[] = [];
+  const lines = new Recorded<Record<string, unknown>>();
   createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
     try {
-      line = JSON.parse(text) as Record<string, unknown>;
+      lines.add(JSON.parse(text) as Record<string, unknown>);
     } catch {
-      return;
-    }
-    lines.push(line);
-    const pending = waiters;
-    waiters = [];
-    for (const w of pending) {
-      if (w.p(line)) w.r(line);
-      else waiters.push(w);
+      // Not a log record (a stray line); the tests read records only.
     }
   });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  return {
-    child,
-    lines,
-    exited,
-    waitFor: (p) => {
-      const seen = lines.find(p);
-      return seen ? Promise.resolve(seen) : new Promise((r) => waiters.push({ p, r }));
-    },
-  };
+  return { child, lines: lines.items, exited, waitFor: (p) => lines.waitFor(p) };
 }
 
 let running: Running | undefined;
