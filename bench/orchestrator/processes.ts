@@ -4,7 +4,7 @@
  * forwarder — each on 127.0.0.1 with its stdout/stderr in a log file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/demo/server-process.js';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromHarness } from '../harness/protocol.js';
@@ -19,19 +19,6 @@ const STOP_TIMEOUT_MS = 20_000;
 export const PUBLIC_URL = 'https://bench.switchboard.test';
 /** A throwaway Twilio auth token shared by the server and the fake Twilio. */
 export const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
-
-/** An ephemeral port of 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ServerUnderTest {
   kind: 'switchboard' | 'noop';
