@@ -8,6 +8,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Recorded } from '../helpers/recorded.js';
+import {
+  activeResponse,
+  audioShorterThan,
+  CANCEL_NOT_ACTIVE,
+  itemNotFound,
+  missingParameter,
+  NOT_AUDIO_OUTPUT,
+  type ApiError,
+} from '../../src/replay/simulator/api-errors.js';
 
 export type ClientEvent = { type: string; event_id?: string; [key: string]: unknown };
 
@@ -265,16 +274,11 @@ export class FakeRealtimeConnection {
     return this.items.get(itemId)?.audioBytes ?? 0;
   }
 
-  private error(event: ClientEvent, code: string, message: string, param?: string): void {
+  /** The service's `error` event refusing `event` (the same errors the simulator sends). */
+  private refuse(event: ClientEvent, error: ApiError): void {
     this.send({
       type: 'error',
-      error: {
-        type: 'invalid_request_error',
-        code,
-        message,
-        param: param ?? null,
-        event_id: event.event_id ?? null,
-      },
+      error: { type: 'invalid_request_error', ...error, event_id: event.event_id ?? null },
     });
   }
 
@@ -288,12 +292,7 @@ export class FakeRealtimeConnection {
       case 'session.update': {
         const session = event.session as Record<string, unknown> | undefined;
         if (!session || session.type !== 'realtime') {
-          this.error(
-            event,
-            'missing_required_parameter',
-            "Missing required parameter: 'session.type'.",
-            'session.type',
-          );
+          this.refuse(event, missingParameter('session.type'));
           return;
         }
         this.session = { ...this.session, ...session };
@@ -303,20 +302,12 @@ export class FakeRealtimeConnection {
       }
       case 'response.create':
         if (this.activeResponseId) {
-          this.error(
-            event,
-            'conversation_already_has_active_response',
-            `Conversation already has an active response in progress: ${this.activeResponseId}. Wait until the response is finished before creating a new one.`,
-          );
+          this.refuse(event, activeResponse(this.activeResponseId));
         }
         return;
       case 'response.cancel':
         if (!this.activeResponseId) {
-          this.error(
-            event,
-            'response_cancel_not_active',
-            'Cancellation failed: no active response found',
-          );
+          this.refuse(event, CANCEL_NOT_ACTIVE);
           return;
         }
         this.finishResponse(this.activeResponseId, 'cancelled', 'client_cancelled');
@@ -325,26 +316,11 @@ export class FakeRealtimeConnection {
         const item = this.items.get(String(event.item_id));
         const endMs = Number(event.audio_end_ms);
         if (!item) {
-          this.error(
-            event,
-            'item_not_found',
-            `Item with item_id not found: ${String(event.item_id)}`,
-            'item_id',
-          );
+          this.refuse(event, itemNotFound('item_id', event.item_id));
         } else if (item.kind !== 'assistant_audio' || item.audioBytes === 0) {
-          this.error(
-            event,
-            'invalid_value',
-            'Only model output audio messages can be truncated',
-            'item_id',
-          );
+          this.refuse(event, NOT_AUDIO_OUTPUT);
         } else if (endMs > item.audioBytes / 8) {
-          this.error(
-            event,
-            'invalid_value',
-            `Audio content of ${Math.floor(item.audioBytes / 8)}ms is already shorter than ${endMs}ms`,
-            'audio_end_ms',
-          );
+          this.refuse(event, audioShorterThan(Math.floor(item.audioBytes / 8), endMs));
         } else {
           item.audioBytes = endMs * 8;
           this.send({
@@ -358,12 +334,7 @@ export class FakeRealtimeConnection {
       }
       case 'conversation.item.delete':
         if (!this.items.delete(String(event.item_id))) {
-          this.error(
-            event,
-            'item_not_found',
-            `Item with item_id not found: ${String(event.item_id)}`,
-            'item_id',
-          );
+          this.refuse(event, itemNotFound('item_id', event.item_id));
         } else {
           this.send({ type: 'conversation.item.deleted', item_id: event.item_id });
         }
@@ -373,12 +344,11 @@ export class FakeRealtimeConnection {
         if (item?.type === 'function_call_output') {
           const known = [...this.items.values()].some((i) => i.callId === item.call_id);
           if (!known) {
-            this.error(
-              event,
-              'invalid_value',
-              `No function call found with call_id: ${String(item.call_id)}`,
-              'item.call_id',
-            );
+            this.refuse(event, {
+              code: 'invalid_value',
+              message: `No function call found with call_id: ${String(item.call_id)}`,
+              param: 'item.call_id',
+            });
             return;
           }
         }

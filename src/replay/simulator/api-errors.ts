@@ -45,3 +45,35 @@ export function invalidValue(param: string, value: unknown, supported: string[])
 export function itemNotFound(param: string, id: unknown): ApiError {
   return { code: 'item_not_found', message: `Item with item_id not found: ${String(id)}`, param };
 }
+
+/** Truncating anything but assistant audio: the service's exact words (livekit/agents#6158). */
+export const NOT_AUDIO_OUTPUT: ApiError = {
+  code: null,
+  message: 'Only model output audio messages can be truncated',
+  param: null,
+};
+
+/** Truncating past the audio an item has (protocols.md §1.6) [U: code]. */
+export function audioShorterThan(audioMs: number, endMs: number): ApiError {
+  return {
+    code: 'invalid_value',
+    message: `Audio content of ${audioMs}ms is already shorter than ${endMs}ms`,
+    param: 'audio_end_ms',
+  };
+}
+
+/** `response.create` while a response is active (protocols.md §1.6). */
+export function activeResponse(responseId: string): ApiError {
+  return {
+    code: 'conversation_already_has_active_response',
+    message: `Conversation already has an active response in progress: ${responseId}. Wait until the response is finished before creating a new one.`,
+    param: null,
+  };
+}
+
+/** `response.cancel` with nothing to cancel (protocols.md §1.6). */
+export const CANCEL_NOT_ACTIVE: ApiError = {
+  code: 'response_cancel_not_active',
+  message: 'Cancellation failed: no active response found',
+  param: null,
+};

@@ -8,6 +8,8 @@ import {
   itemNotFound,
   missingParameter,
   type ApiError,
+  audioShorterThan,
+  NOT_AUDIO_OUTPUT,
 } from './api-errors.js';
 import { snapshot, type Conversation, type ConversationItem } from './conversation.js';
 import type { WireEvent } from './event-log.js';
@@ -27,13 +29,6 @@ export interface ItemContext {
   onToolOutput(callId: string): void;
 }
 
-/** The exact error the service sends for truncating anything but assistant audio (livekit/agents#6158). */
-const NOT_AUDIO: ApiError = {
-  code: null,
-  message: 'Only model output audio messages can be truncated',
-  param: null,
-};
-
 /** `conversation.item.truncate`: cuts an assistant audio item and its transcript. */
 export function truncateItem(ctx: ItemContext, event: WireEvent): void {
   const { item_id: itemId, content_index: contentIndex, audio_end_ms: endMs } = event;
@@ -45,18 +40,14 @@ export function truncateItem(ctx: ItemContext, event: WireEvent): void {
   if (!stored) return ctx.fail(itemNotFound('item_id', itemId));
   const { item } = stored;
   if (item.type !== 'message' || item.role !== 'assistant' || stored.audioBytes === 0) {
-    return ctx.fail(NOT_AUDIO);
+    return ctx.fail(NOT_AUDIO_OUTPUT);
   }
   if ((contentIndex ?? 0) !== 0)
     return ctx.fail(invalidValue('content_index', contentIndex, ['0']));
   const bytesPerMs = ctx.outputBytesPerMs();
   const audioMs = Math.floor(stored.audioBytes / bytesPerMs);
   if (endMs > audioMs) {
-    return ctx.fail({
-      code: 'invalid_value',
-      message: `Audio content of ${audioMs}ms is already shorter than ${endMs}ms`,
-      param: 'audio_end_ms',
-    });
+    return ctx.fail(audioShorterThan(audioMs, endMs));
   }
   const part = item.content?.[0] ?? {};
   const before = typeof part.transcript === 'string' ? part.transcript : '';

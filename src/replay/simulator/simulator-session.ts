@@ -5,7 +5,13 @@
 import type { Logger } from 'pino';
 import { alawToPcm16, ulawToPcm16 } from '../../audio/g711.js';
 import { pcm16FromLeBytes } from '../../audio/pcm16.js';
-import { invalidValue, missingParameter, type ApiError } from './api-errors.js';
+import {
+  activeResponse,
+  CANCEL_NOT_ACTIVE,
+  invalidValue,
+  missingParameter,
+  type ApiError,
+} from './api-errors.js';
 import { Conversation, snapshot, type ConversationItem } from './conversation.js';
 import { EventLog, type WireEvent } from './event-log.js';
 import {
@@ -345,11 +351,7 @@ export class SimulatorSession {
 
   #responseCreate(event: WireEvent): void {
     if (this.#active) {
-      return this.#fail({
-        code: 'conversation_already_has_active_response',
-        message: `Conversation already has an active response in progress: ${this.#active.stream.id}. Wait until the response is finished before creating a new one.`,
-        param: null,
-      });
+      return this.#fail(activeResponse(this.#active.stream.id));
     }
     this.#startResponse('client', isObject(event.response) ? event.response : undefined);
   }
@@ -421,11 +423,7 @@ export class SimulatorSession {
     const active = this.#active;
     const wanted = event.response_id;
     if (!active || (typeof wanted === 'string' && wanted !== active.stream.id)) {
-      return this.#fail({
-        code: 'response_cancel_not_active',
-        message: 'Cancellation failed: no active response found',
-        param: null,
-      });
+      return this.#fail(CANCEL_NOT_ACTIVE);
     }
     this.#cancel('client_cancelled');
   }
