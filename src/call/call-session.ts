@@ -21,6 +21,7 @@ import { PlaybackTracker, type PlayedItem } from './playback-tracker.js';
 import { ResponseGate } from './response-gate.js';
 import { ToolCalls } from './tool-calls.js';
 import { END_CALL_TOOL } from '../tools/builtin-tools.js';
+import { parseToolArguments } from '../tools/tool-arguments.js';
 import { heardTranscriptEstimate } from './heard-transcript.js';
 
 type CallState = 'active' | 'ending' | 'ended';
@@ -289,14 +290,8 @@ export class CallSession {
   /** Performs end_call/transfer_call; true when the model should answer its output (refused). */
   private onBuiltinTool(call: FunctionCallRequest): boolean {
     const { realtime, callControlTools } = this.deps;
-    let args: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(call.arguments || '{}');
-      // "null" or a list from the model must not throw below: read fields of objects only.
-      if (typeof parsed === 'object' && parsed !== null) args = parsed as Record<string, unknown>;
-    } catch {
-      // Call control still works without a readable reason.
-    }
+    // Call control works without readable arguments: "null" or a list reads as none.
+    const args = parseToolArguments(call.arguments) ?? {};
     const reason = typeof args.reason === 'string' ? args.reason.slice(0, 200) : 'not given';
     const started = this.deps.now();
     const answer = (status: 'ended_call' | 'transferred' | 'refused', output: string) => {

@@ -15,6 +15,7 @@ import { renderRequest } from './template.js';
 import { describeArgumentErrors, outcomeResult } from './outcome-result.js';
 import { errorOutput, toolResult } from './tool-output.js';
 import type { ToolInvocation, ToolResult, ToolRunner } from './tool-runner.js';
+import { parseToolArguments } from './tool-arguments.js';
 
 interface PreparedTool {
   config: HttpToolConfig;
@@ -93,7 +94,7 @@ async function runTool(
   doFetch: typeof fetch,
   started: number,
 ): Promise<ToolResult> {
-  const args = parseArguments(invocation.arguments);
+  const args = parseToolArguments(invocation.arguments);
   if (args === undefined) {
     const output = errorOutput('invalid_arguments', 'The arguments are not a JSON object.');
     return finish('invalid_arguments', output, started, 0);
@@ -133,19 +134,6 @@ async function runTool(
   }
   const { status, output, httpStatus } = outcomeResult(tool.config, outcome, attempts);
   return finish(status, output, started, attempts, httpStatus);
-}
-
-function parseArguments(text: string): Record<string, unknown> | undefined {
-  // Some models send "" for a tool without parameters.
-  if (text.trim() === '') return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function unknownToolMessage(name: string, tools: ReadonlyMap<string, unknown>): string {
