@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { PlaybackEmulator, playedBytes } from '../../src/replay/twilio/playback-emulator.js';
 import type { Clock } from '../../src/replay/twilio/clock.js';
 import { randomSid, toServerUrl, twilioSignature } from '../../src/replay/twilio/twilio-signing.js';
+import { findConnectStream, readTwiml } from '../../src/replay/twilio/twiml-reader.js';
 import type { BenchStats, StreamTally } from './bench-stats.js';
 import { countFrame } from './bench-stats.js';
 import { FRAME_BYTES, FRAME_MS, readFrames, writeFrame } from './frame-stamp.js';
@@ -95,9 +96,9 @@ export class FakeCaller {
       body: new URLSearchParams(params).toString(),
     });
     const twiml = await res.text();
-    const url = /<Stream url="([^"]+)"/.exec(twiml)?.[1];
-    if (res.status !== 200 || !url) throw new Error(`webhook ${res.status}: ${twiml.slice(0, 80)}`);
-    return url.replace(/&amp;/g, '&');
+    const url = res.status === 200 ? findConnectStream(readTwiml(twiml))?.stream.url : undefined;
+    if (!url) throw new Error(`webhook ${res.status}: ${twiml.slice(0, 80)}`);
+    return url;
   }
 
   private stream(streamUrl: string): Promise<void> {
