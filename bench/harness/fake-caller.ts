@@ -11,7 +11,8 @@ import { randomSid, toServerUrl, twilioSignature } from '../../src/replay/twilio
 import { findConnectStream, readTwiml } from '../../src/replay/twilio/twiml-reader.js';
 import type { BenchStats, StreamTally } from './bench-stats.js';
 import { countFrame } from './bench-stats.js';
-import { FRAME_BYTES, FRAME_MS, readFrames, writeFrame } from './frame-stamp.js';
+import { FRAME_BYTES, FRAME_MS } from '../../src/audio/g711.js';
+import { readFrames, writeFrame } from './frame-stamp.js';
 import type { Ticker } from './ticker.js';
 
 export interface CallerOptions {

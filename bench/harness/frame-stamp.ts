@@ -5,12 +5,8 @@
  * reordered frames and to measure one-way latency on the harness's one clock.
  */
 
-/** One telephone frame: 20 ms of µ-law at 8 kHz (Twilio's media frame). */
-export const FRAME_BYTES = 160;
-/** Duration of one frame, ms. */
-export const FRAME_MS = 20;
-/** µ-law silence; the bytes after the stamp. */
-const ULAW_SILENCE_BYTE = 0xff;
+import { FRAME_BYTES, ULAW_SILENCE_BYTE } from '../../src/audio/g711.js';
+
 /** "SWB1": tells a stamped frame from anything else. */
 const MAGIC = 0x53574231;
 

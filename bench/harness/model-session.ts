@@ -8,7 +8,8 @@
 import type { WebSocket } from 'ws';
 import type { BenchStats, StreamTally } from './bench-stats.js';
 import { countFrame } from './bench-stats.js';
-import { FRAME_BYTES, FRAME_MS, readFrames, writeFrame } from './frame-stamp.js';
+import { FRAME_BYTES, FRAME_MS } from '../../src/audio/g711.js';
+import { readFrames, writeFrame } from './frame-stamp.js';
 import type { ModelScript } from './protocol.js';
 
 /** What the model may ask about the call it serves (found from the stamps of caller audio). */
