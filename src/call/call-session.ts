@@ -175,8 +175,9 @@ export class CallSession {
         );
         return;
       case 'speech_started':
+        // The barge-in first: `clear` is what the caller notices, and nothing may delay it.
+        if (this.playback.hasUnheardAudio) this.bargeIn(event.receivedAtMs);
         this.note({ type: 'caller_speech_started', audioStartMs: event.audioStartMs });
-        if (this.playback.hasUnheardAudio) this.bargeIn();
         return;
       case 'speech_stopped':
         this.note({ type: 'caller_speech_stopped', audioEndMs: event.audioEndMs });
@@ -231,8 +232,9 @@ export class CallSession {
    * The caller spoke while bot audio was still unheard. Order matters: `clear` first (it is what
    * the caller notices), then cancel, then truncate each item at what was heard.
    */
-  private bargeIn(): void {
+  private bargeIn(speechReceivedAtMs: number | undefined): void {
     this.deps.stream.clear();
+    if (speechReceivedAtMs !== undefined) this.deps.metrics.clearSent(speechReceivedAtMs);
     const positions = this.playback.interrupt();
     const active = this.gate.activeResponseId;
     // With interrupt_response the service cancels the response itself at speech_started; a

@@ -11,6 +11,8 @@ export interface CallMetrics {
   framesOut(count: number): void;
   badFrame(): void;
   bargeIn(truncated: number, deleted: number): void;
+  /** A barge-in's `clear` was written; `speechReceivedAtMs` is its speech_started's read time. */
+  clearSent(speechReceivedAtMs: number): void;
   toolCall(status: string): void;
   realtimeError(code: string | undefined): void;
 }
@@ -27,6 +29,7 @@ export class Metrics implements CallMetrics {
   private deletions = 0;
   private readonly toolCalls = new Map<string, number>();
   private readonly realtimeErrors = new Map<string, number>();
+  private readonly reaction = new Histogram(REACTION_BUCKETS_S);
 
   constructor(private readonly gauges: () => { activeCalls: number; prewarmedSessions: number }) {}
 
@@ -50,6 +53,9 @@ export class Metrics implements CallMetrics {
     this.bargeIns += 1;
     this.truncations += truncated;
     this.deletions += deleted;
+  }
+  clearSent(speechReceivedAtMs: number): void {
+    this.reaction.observe((performance.now() - speechReceivedAtMs) / 1000);
   }
   toolCall(status: string): void {
     bump(this.toolCalls, status);
@@ -113,6 +119,11 @@ export class Metrics implements CallMetrics {
     metric('switchboard_deletions_total', 'counter', 'Unheard items deleted at a barge-in.', [
       ['', this.deletions],
     ]);
+    lines.push(
+      '# HELP switchboard_barge_in_reaction_seconds speech_started read from the model → Twilio clear written, in the server.',
+      '# TYPE switchboard_barge_in_reaction_seconds histogram',
+      ...this.reaction.render('switchboard_barge_in_reaction_seconds'),
+    );
     metric(
       'switchboard_tool_calls_total',
       'counter',
@@ -126,6 +137,38 @@ export class Metrics implements CallMetrics {
       labelled('code', this.realtimeErrors),
     );
     return `${lines.join('\n')}\n`;
+  }
+}
+
+// The goal is a 1 ms reaction; the buckets resolve well below it and show when it is missed.
+const REACTION_BUCKETS_S = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.1];
+
+/** A Prometheus histogram: cumulative buckets by upper bound, sum and count. */
+class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+
+  constructor(private readonly bounds: number[]) {
+    this.counts = bounds.map(() => 0);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count += 1;
+    const i = this.bounds.findIndex((b) => value <= b);
+    if (i >= 0) this.counts[i]! += 1;
+  }
+
+  render(name: string): string[] {
+    let cumulative = 0;
+    const lines = this.bounds.map((b, i) => {
+      cumulative += this.counts[i]!;
+      return `${name}_bucket{le="${b}"} ${cumulative}`;
+    });
+    lines.push(`${name}_bucket{le="+Inf"} ${this.count}`);
+    lines.push(`${name}_sum ${this.sum}`, `${name}_count ${this.count}`);
+    return lines;
   }
 }
 

@@ -42,7 +42,13 @@ export type RealtimeEvent =
       /** Function calls found in the final response (also reported one by one as they finish). */
       functionCalls: FunctionCallRequest[];
     }
-  | { type: 'speech_started'; audioStartMs: number; itemId: string }
+  | {
+      type: 'speech_started';
+      audioStartMs: number;
+      itemId: string;
+      /** performance.now() when the server read the event off the socket (reaction metric). */
+      receivedAtMs?: number;
+    }
   | { type: 'speech_stopped'; audioEndMs: number; itemId: string }
   | { type: 'user_transcript'; itemId: string; transcript: string }
   | {

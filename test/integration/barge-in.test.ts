@@ -277,4 +277,15 @@ describe('barge-in', () => {
       responseCancelled: false,
     });
   });
+
+  it('times each barge-in from speech_started read to clear written in the /metrics histogram', async () => {
+    call = await startCall();
+    await botTurn(call, 200);
+    await interruptAfter(call, 50);
+    const res = await fetch(`${call.server.httpUrl}/metrics`);
+    const text = await res.text();
+    expect(text).toContain('# TYPE switchboard_barge_in_reaction_seconds histogram');
+    expect(text).toContain('switchboard_barge_in_reaction_seconds_count 1');
+    expect(text).toContain('switchboard_barge_in_reaction_seconds_bucket{le="+Inf"} 1');
+  });
 });

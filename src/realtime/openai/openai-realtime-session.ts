@@ -70,7 +70,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
         log.warn('realtime sent a binary frame; skipped');
         return;
       }
-      this.onMessage(data.toString());
+      this.onMessage(data.toString(), performance.now());
     });
     this.ws.on('unexpected-response', (_req, res) => {
       // The upgrade was refused (401 bad key, 404 unknown model or deployment, 429 …).
@@ -183,7 +183,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
     this.emit({ type: 'closed', code: 1006, reason: `${code}: ${message}` });
   }
 
-  private onMessage(text: string): void {
+  private onMessage(text: string, receivedAtMs: number): void {
     let event: RealtimeServerEvent;
     try {
       event = JSON.parse(text) as RealtimeServerEvent;
@@ -198,12 +198,12 @@ export class OpenAIRealtimeSession implements RealtimeSession {
       this.options.logger.warn('realtime sent an event without a type; skipped');
       return;
     }
-    const mapped = this.map(event);
+    const mapped = this.map(event, receivedAtMs);
     if (mapped) this.emit(mapped);
   }
 
   /** One case per server event the call needs; the rest are known and ignored, or unknown. */
-  private map(e: RealtimeServerEvent): RealtimeEvent | undefined {
+  private map(e: RealtimeServerEvent, receivedAtMs: number): RealtimeEvent | undefined {
     switch (e.type) {
       case 'response.output_audio.delta':
         return {
@@ -264,7 +264,12 @@ export class OpenAIRealtimeSession implements RealtimeSession {
           delta: e.delta,
         };
       case 'input_audio_buffer.speech_started':
-        return { type: 'speech_started', audioStartMs: e.audio_start_ms, itemId: e.item_id };
+        return {
+          type: 'speech_started',
+          audioStartMs: e.audio_start_ms,
+          itemId: e.item_id,
+          receivedAtMs,
+        };
       case 'input_audio_buffer.speech_stopped':
         return { type: 'speech_stopped', audioEndMs: e.audio_end_ms, itemId: e.item_id };
       case 'conversation.item.input_audio_transcription.completed':

@@ -1,0 +1,46 @@
+/**
+ * What the server says about itself on GET /metrics that the harness cannot see from outside:
+ * the barge-in reaction time inside the server (speech_started read → Twilio clear written).
+ */
+
+/** A histogram read back from Prometheus buckets: percentiles are the bucket's upper bound. */
+export interface ReactionSummary {
+  count: number;
+  meanMs: number;
+  /** Upper bound of the bucket holding the median / the 99th percentile, ms. */
+  p50AtMostMs: number;
+  p99AtMostMs: number;
+}
+
+const NAME = 'switchboard_barge_in_reaction_seconds';
+
+/** Reads the reaction histogram from /metrics text; undefined without barge-ins. */
+export function parseReaction(metricsText: string): ReactionSummary | undefined {
+  const buckets: { le: number; count: number }[] = [];
+  let sum = NaN;
+  let count = 0;
+  for (const line of metricsText.split('\n')) {
+    const bucket = new RegExp(`^${NAME}_bucket\\{le="([^"]+)"\\} (\\d+)$`).exec(line);
+    if (bucket) buckets.push({ le: Number(bucket[1]), count: Number(bucket[2]) });
+    else if (line.startsWith(`${NAME}_sum `)) sum = Number(line.slice(NAME.length + 5));
+    else if (line.startsWith(`${NAME}_count `)) count = Number(line.slice(NAME.length + 7));
+  }
+  if (count === 0) return undefined;
+  const atMost = (q: number) => 1000 * (buckets.find((b) => b.count >= q * count)?.le ?? Infinity);
+  return {
+    count,
+    meanMs: Math.round((1e6 * sum) / count) / 1000,
+    p50AtMostMs: atMost(0.5),
+    p99AtMostMs: atMost(0.99),
+  };
+}
+
+/** GET /metrics of a running server; undefined when it does not answer. */
+export async function readReaction(serverUrl: string): Promise<ReactionSummary | undefined> {
+  try {
+    const res = await fetch(`${serverUrl}/metrics`);
+    return res.ok ? parseReaction(await res.text()) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { Metrics } from '../../src/observability/metrics.js';
+import { parseReaction } from '../../bench/orchestrator/server-metrics.js';
+
+const metrics = () => new Metrics(() => ({ activeCalls: 0, prewarmedSessions: 0 }));
+const bucketLines = (text: string) =>
+  text.split('\n').filter((l) => l.startsWith('switchboard_barge_in_reaction_seconds_bucket'));
+
+describe('barge-in reaction histogram', () => {
+  it('puts a reaction in every bucket whose bound it does not exceed (cumulative buckets)', () => {
+    const m = metrics();
+    // speech_started read 0.3 ms ago on the same clock the histogram reads.
+    m.clearSent(performance.now() - 0.3);
+    const lines = bucketLines(m.render());
+    const count = (le: string) => lines.find((l) => l.includes(`le="${le}"`))?.split(' ')[1];
+    expect(count('0.00025')).toBe('0');
+    expect(count('0.001')).toBe('1');
+    expect(count('+Inf')).toBe('1');
+  });
+
+  it('renders buckets, sum and count that the benchmark reads back as percentile bounds', () => {
+    const text = [
+      'switchboard_barge_in_reaction_seconds_bucket{le="0.0001"} 90',
+      'switchboard_barge_in_reaction_seconds_bucket{le="0.0005"} 99',
+      'switchboard_barge_in_reaction_seconds_bucket{le="0.001"} 100',
+      'switchboard_barge_in_reaction_seconds_bucket{le="+Inf"} 100',
+      'switchboard_barge_in_reaction_seconds_sum 0.01',
+      'switchboard_barge_in_reaction_seconds_count 100',
+    ].join('\n');
+    expect(parseReaction(text)).toEqual({
+      count: 100,
+      meanMs: 0.1,
+      p50AtMostMs: 0.1,
+      p99AtMostMs: 0.5,
+    });
+  });
+
+  it('reports no reaction summary when no barge-in happened', () => {
+    expect(parseReaction(metrics().render())).toBeUndefined();
+  });
+});
