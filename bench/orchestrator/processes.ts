@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../src/demo/server-process.js';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromHarness } from '../harness/protocol.js';
 
@@ -26,6 +26,17 @@ export interface ServerUnderTest {
   pid: number;
   url: string;
   logFile: string;
+}
+
+/**
+ * The node arguments of `npm start` (flags and entry point), so the server is measured with the
+ * command line it runs with in production (the Dockerfile's CMD is the same; a test checks).
+ */
+export function startScriptArgs(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start is not a plain node command: ${command}`);
+  return args;
 }
 
 /** Starts the server under test and resolves when GET /healthz answers 200. */
@@ -62,7 +73,7 @@ export async function startServer(options: {
     options.kind === 'switchboard'
       ? [
           ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-          'dist/src/main.js',
+          ...startScriptArgs(),
         ]
       : ['--import', 'tsx', 'bench/noop-forwarder.ts'];
   const logFile = join(options.logDir, `${options.name}.log`);
