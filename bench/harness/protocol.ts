@@ -26,8 +26,14 @@ export interface Scenario {
   name: string;
   /** Concurrent calls. */
   calls: number;
-  /** Call starts are spread evenly over this long, ms. */
+  /** Call starts are spread over this long, ms: one per slot of rampMs / calls. */
   rampMs: number;
+  /**
+   * Where in its slot a call starts. `random` (default): anywhere, as independent callers dial,
+   * so calls' 20 ms frame clocks have random phases. `aligned`: at the slot's start, so every
+   * call's frames fall in the same millisecond (a worst case that real traffic does not have).
+   */
+  phases?: 'random' | 'aligned';
   /** Webhook → media stream `start`: the phone ringing while the model pre-warms, ms. */
   ringMs: number;
   /** The measured window once every call is up, ms. */

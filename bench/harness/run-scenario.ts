@@ -68,8 +68,11 @@ export async function runScenario(
     }, steadyEndMs),
   ];
   let callIndex = 0;
+  // Its own stream of the seed, so the barge-in points do not change with the arrival times.
+  const arrival = seededRandom(scenario.seed + 1);
   const slot = async (slotIndex: number): Promise<void> => {
-    await sleep((scenario.rampMs * slotIndex) / scenario.calls);
+    const inSlot = scenario.phases === 'aligned' ? 0 : arrival();
+    await sleep((scenario.rampMs * (slotIndex + inSlot)) / scenario.calls);
     // Without churn one call per slot; with churn (soak) the slot dials again until the end.
     do {
       const index = ++callIndex;

@@ -95,7 +95,8 @@ export function fullScenarios(): BenchScenario[] {
   return [
     scenario('load-200', 'load', 200, 30_000, CONVERSATION),
     scenario('noop-200', 'noop', 200, 15_000, CONVERSATION, { server: 'noop' }),
-    scenario('load-200-batch2', 'load', 200, 30_000, CONVERSATION, {
+    scenario('aligned-200', 'load', 200, 15_000, CONVERSATION, { phases: 'aligned' }),
+    scenario('batch2-200', 'load', 200, 30_000, CONVERSATION, {
       env: { CALLER_AUDIO_BATCH_FRAMES: '2' },
     }),
     ...[50, 100, 300, 400].map((n) =>
