@@ -42,7 +42,22 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   let scenarios =
     mode === 'soak' ? soakScenarios() : mode === 'quick' ? quickScenarios() : fullScenarios();
-  if (only) scenarios = scenarios.filter((s) => s.name.includes(only));
+  // Extra server environment for every scenario, e.g. --server-env=NODE_OPTIONS=--max-semi-space-size=2
+  const serverEnv = process.argv
+    .filter((a) => a.startsWith('--server-env='))
+    .map((a) => a.slice('--server-env='.length))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)] as const);
+  if (serverEnv.some(([k]) => !k)) throw new Error('--server-env wants KEY=VALUE');
+  if (serverEnv.length) {
+    scenarios = scenarios.map((s) => ({
+      ...s,
+      env: { ...s.env, ...Object.fromEntries(serverEnv) },
+    }));
+  }
+  if (only) {
+    const parts = only.split(',');
+    scenarios = scenarios.filter((s) => parts.some((part) => s.name.includes(part)));
+  }
   console.log(`bench ${mode}: ${scenarios.length} scenarios; server logs in ${logDir}`);
   const started = performance.now();
   const records: ScenarioRecord[] = [];
@@ -69,6 +84,7 @@ async function main(): Promise<void> {
     : undefined;
   const report = {
     mode,
+    serverEnv: Object.fromEntries(serverEnv),
     date: new Date().toISOString(),
     node: process.version,
     cpus: (await import('node:os')).cpus().length,

@@ -15,14 +15,35 @@ const CLOCK_TICKS_HZ = (() => {
   }
 })();
 
-/** CPU time the process has used so far (user + system), ms. */
-export function cpuMs(pid: number): number {
+/** CPU time the process has used so far, ms: in user space, in the kernel, and both. */
+export function cpuTimes(pid: number): { userMs: number; kernelMs: number; totalMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / CLOCK_TICKS_HZ;
+  const userMs = (Number(fields[11]) * 1000) / CLOCK_TICKS_HZ;
+  const kernelMs = (Number(fields[12]) * 1000) / CLOCK_TICKS_HZ;
+  return { userMs, kernelMs, totalMs: userMs + kernelMs };
+}
+
+/** CPU time the process has used so far (user + system), ms. */
+export function cpuMs(pid: number): number {
+  return cpuTimes(pid).totalMs;
+}
+
+/**
+ * Read- and write-family system calls the process has made so far (/proc/<pid>/io syscr +
+ * syscw): on a socket bridge nearly every one is a message, so their rate shows what batching
+ * saves. NaN where /proc/<pid>/io is not readable.
+ */
+export function ioSyscalls(pid: number): number {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const r = /^syscr:\s+(\d+)/m.exec(io);
+    const w = /^syscw:\s+(\d+)/m.exec(io);
+    return r && w ? Number(r[1]) + Number(w[1]) : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 /** CPU time the whole machine has been busy (all cores, all processes), ms: shows neighbours. */

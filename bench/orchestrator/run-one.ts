@@ -5,9 +5,10 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../harness/protocol.js';
-import { cpuMs, machineBusyMs, rssKb, RssSampler } from './proc-stats.js';
+import { cpuMs, cpuTimes, ioSyscalls, machineBusyMs, rssKb, RssSampler } from './proc-stats.js';
 import { AUTH_TOKEN, HarnessProcess, PUBLIC_URL, startServer, stopProcess } from './processes.js';
 import type { BenchScenario } from './scenarios.js';
+import { readReaction, type ReactionSummary } from './server-metrics.js';
 
 /** After the server is healthy, let it settle before the idle sample, ms. */
 const IDLE_SETTLE_MS = 1_000;
@@ -27,8 +28,14 @@ export interface ServerMeasure {
   otherCpuMs: number;
   /** Server CPU ms per second of one call, over the measured window. */
   cpuMsPerCallSecond: number;
+  /** Share of the server's CPU spent in the kernel (syscalls, loopback TCP), 0–1. */
+  kernelShare: number;
+  /** Read- and write-family syscalls of the server per second of one call. */
+  syscallsPerCallSecond: number;
   /** RSS above idle per active call, KB. */
   rssKbPerCall: number;
+  /** From the server's /metrics: speech_started read → clear written (Switchboard only). */
+  reaction?: ReactionSummary;
   stopped: 'exited' | 'killed';
   profileFile?: string;
 }
@@ -66,17 +73,29 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
         authToken: AUTH_TOKEN,
         publicUrl: PUBLIC_URL,
       });
-      type Mark = { t: number; cpu: number; hcpu: number; busy: number };
+      type Mark = {
+        t: number;
+        cpu: number;
+        kernel: number;
+        syscalls: number;
+        hcpu: number;
+        busy: number;
+      };
       let start: Mark | undefined;
       let end: Mark | undefined;
       let sampler: RssSampler | undefined;
       let steadyRss = { meanKb: NaN, maxKb: NaN, minKb: NaN };
-      const mark = () => ({
-        t: performance.now(),
-        cpu: cpuMs(server.pid),
-        hcpu: cpuMs(harness.pid),
-        busy: machineBusyMs(),
-      });
+      const mark = (): Mark => {
+        const own = cpuTimes(server.pid);
+        return {
+          t: performance.now(),
+          cpu: own.totalMs,
+          kernel: own.kernelMs,
+          syscalls: ioSyscalls(server.pid),
+          hcpu: cpuMs(harness.pid),
+          busy: machineBusyMs(),
+        };
+      };
       let result: ScenarioResult | undefined;
       while (!result) {
         const m = await harness.next();
@@ -99,6 +118,8 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       if (!start || !end) throw new Error('the harness never reported its measured window');
       const windowMs = end.t - start.t;
       const serverCpuMs = end.cpu - start.cpu;
+      const callSeconds = s.calls * (windowMs / 1000);
+      const reaction = s.server === 'switchboard' ? await readReaction(server.url) : undefined;
       const stopped = await stopProcess(server.proc);
       const profile = profDir ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : '';
       return {
@@ -113,8 +134,11 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           serverCpuMs: Math.round(serverCpuMs),
           harnessCpuMs: Math.round(end.hcpu - start.hcpu),
           otherCpuMs: Math.round(end.busy - start.busy - serverCpuMs - (end.hcpu - start.hcpu)),
-          cpuMsPerCallSecond: round3(serverCpuMs / (s.calls * (windowMs / 1000))),
+          cpuMsPerCallSecond: round3(serverCpuMs / callSeconds),
+          kernelShare: round3((end.kernel - start.kernel) / serverCpuMs),
+          syscallsPerCallSecond: Math.round((end.syscalls - start.syscalls) / callSeconds),
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
+          ...(reaction ? { reaction } : {}),
           stopped,
           ...(profile && profDir ? { profileFile: join(profDir, profile) } : {}),
         },
