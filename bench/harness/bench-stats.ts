@@ -43,6 +43,8 @@ export class BenchStats {
   readonly inboundLatency = new Histogram();
   readonly outboundLatency = new Histogram();
   readonly greetingOverhead = new Histogram();
+  /** When each model session (by id) read the greeting's response.create, harness ms. */
+  readonly greetingRequestedAt = new Map<number, number>();
   /** Caller audio per call index. */
   readonly inbound = new Map<number, StreamTally>();
   /** Bot audio per `<session>:<item>`. */

@@ -23,8 +23,6 @@ export interface CallerOptions {
   ringMs: number;
   /** The caller hangs up at this time (harness clock, ms). */
   endsAtMs: number;
-  /** The fake model's delay to first audio, subtracted from the greeting time. */
-  modelFirstDeltaMs: number;
   stats: BenchStats;
   clock: Clock;
   ticker: Ticker;
@@ -218,15 +216,22 @@ export class FakeCaller {
     stats.messages.media += 1;
     stats.messages.botAudioBytes += audio.length;
     let key = '';
+    let firstStamp: { stream: number; sentAtMs: number } | undefined;
     const unstamped = readFrames(audio, (s) => {
       key = `${s.stream}:${s.item}`;
+      firstStamp ??= s;
       countFrame(stats.tally(stats.outbound, key), s.seq);
       if (stats.measuring) stats.outboundLatency.add(now - s.sentAtMs);
     });
     if (unstamped > 0) stats.warn(`caller: ${unstamped} unstamped frames (re-sliced audio?)`);
-    if (!this.greeted) {
+    if (!this.greeted && firstStamp) {
       this.greeted = true;
-      stats.greetingOverhead.add(now - this.startSentAtMs - this.o.modelFirstDeltaMs);
+      // What the server added: stream start → first greeting audio, minus the model's own time
+      // from reading response.create to sending that audio (its 150 ms plus its tick's lateness).
+      const requestedAt = stats.greetingRequestedAt.get(firstStamp.stream);
+      if (requestedAt === undefined) stats.warn(`caller ${this.o.index}: greeting never requested`);
+      else
+        stats.greetingOverhead.add(now - this.startSentAtMs - (firstStamp.sentAtMs - requestedAt));
     }
     // A new bot item on an idle line: start a fresh emulator so memory stays one turn deep.
     const last = this.chunkItems.at(-1);

@@ -120,6 +120,7 @@ export class ModelSession {
           this.error('conversation_already_has_active_response', msg);
           return;
         }
+        if (this.itemCounter === 0) this.ctx.stats.greetingRequestedAt.set(this.id, this.ctx.now());
         this.startResponse(this.ctx.now(), this.ctx.script.greetingAudioMs);
         return;
       case 'response.cancel':

@@ -83,7 +83,6 @@ export async function runScenario(
         ...target,
         ringMs: scenario.ringMs,
         endsAtMs,
-        modelFirstDeltaMs: scenario.model.firstDeltaMs,
         stats,
         clock,
         ticker,
