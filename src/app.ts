@@ -21,6 +21,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { MediaStreamHandler } from './http/media-stream-handler.js';
 import { Metrics } from './observability/metrics.js';
+import { EventLoopDelay } from './observability/event-loop-delay.js';
 import { voiceRoutes } from './http/voice-routes.js';
 
 export const MEDIA_PATH = '/twilio/media';
@@ -54,10 +55,11 @@ export function createApp(deps: AppDeps): SwitchboardApp {
     deps.tools ?? createHttpToolRunner(config.tools, logger.child({ component: 'tools' }));
   const toolDefinitions = [...tools.definitions(), ...builtinToolDefinitions(config.tools)];
   const control = new ConnectActionControl();
-  const metrics = new Metrics(() => ({
-    activeCalls: registry.activeCount,
-    prewarmedSessions: registry.prewarmedCount,
-  }));
+  const loopDelay = new EventLoopDelay();
+  const metrics = new Metrics(
+    () => ({ activeCalls: registry.activeCount, prewarmedSessions: registry.prewarmedCount }),
+    () => loopDelay.takeInterval(),
+  );
   const transferConfig = config.tools.builtins.transferCall;
   const callControlTools: CallControlTools = {
     endCallEnabled: config.tools.builtins.endCall.enabled,
@@ -133,6 +135,7 @@ export function createApp(deps: AppDeps): SwitchboardApp {
     registry,
     dispose: () => {
       control.close();
+      loopDelay.stop();
       // Upgraded sockets keep server.close() waiting; a stream whose call ended may linger.
       for (const ws of getWss().clients) ws.close(1001, 'server shutting down');
     },

@@ -3,6 +3,8 @@
  * Increments are plain integer additions, cheap enough for the per-frame path.
  */
 
+import type { LoopDelayInterval } from './event-loop-delay.js';
+
 /** What the call logic reports; implemented here, seen by call/ as an interface. */
 export interface CallMetrics {
   callStarted(prewarmed: boolean): void;
@@ -31,7 +33,11 @@ export class Metrics implements CallMetrics {
   private readonly realtimeErrors = new Map<string, number>();
   private readonly reaction = new Histogram(REACTION_BUCKETS_S);
 
-  constructor(private readonly gauges: () => { activeCalls: number; prewarmedSessions: number }) {}
+  constructor(
+    private readonly gauges: () => { activeCalls: number; prewarmedSessions: number },
+    /** The event loop's delay since the previous scrape (undefined: not monitored). */
+    private readonly loopDelay?: () => LoopDelayInterval,
+  ) {}
 
   callStarted(prewarmed: boolean): void {
     this.callsStarted += 1;
@@ -83,6 +89,19 @@ export class Metrics implements CallMetrics {
       'Realtime sessions waiting for their stream.',
       [['', prewarmedSessions]],
     );
+    if (this.loopDelay) {
+      const d = this.loopDelay();
+      const help = (q: string) => `Event loop delay, ${q} since the previous scrape (s).`;
+      metric('switchboard_event_loop_delay_p50_seconds', 'gauge', help('median'), [
+        ['', d.p50Ms / 1000],
+      ]);
+      metric('switchboard_event_loop_delay_p99_seconds', 'gauge', help('99th percentile'), [
+        ['', d.p99Ms / 1000],
+      ]);
+      metric('switchboard_event_loop_delay_max_seconds', 'gauge', help('maximum'), [
+        ['', d.maxMs / 1000],
+      ]);
+    }
     metric('switchboard_calls_started_total', 'counter', 'Media streams started.', [
       ['', this.callsStarted],
     ]);

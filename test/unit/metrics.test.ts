@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/observability/metrics.js';
-import { parseReaction } from '../../bench/orchestrator/server-metrics.js';
+import { parseLoopDelay, parseReaction } from '../../bench/orchestrator/server-metrics.js';
 
 const metrics = () => new Metrics(() => ({ activeCalls: 0, prewarmedSessions: 0 }));
 const bucketLines = (text: string) =>
@@ -37,5 +37,22 @@ describe('barge-in reaction histogram', () => {
 
   it('reports no reaction summary when no barge-in happened', () => {
     expect(parseReaction(metrics().render())).toBeUndefined();
+  });
+});
+
+describe('event loop delay gauges', () => {
+  it('reports the interval the monitor hands over, in seconds, and the benchmark reads them back in ms', () => {
+    const m = new Metrics(
+      () => ({ activeCalls: 0, prewarmedSessions: 0 }),
+      () => ({ p50Ms: 0.25, p99Ms: 1.5, maxMs: 4 }),
+    );
+    const text = m.render();
+    expect(text).toContain('switchboard_event_loop_delay_p99_seconds 0.0015');
+    expect(parseLoopDelay(text)).toEqual({ p50Ms: 0.25, p99Ms: 1.5, maxMs: 4 });
+  });
+
+  it('leaves the gauges out when the loop is not monitored', () => {
+    expect(metrics().render()).not.toContain('event_loop_delay');
+    expect(parseLoopDelay(metrics().render())).toBeUndefined();
   });
 });
