@@ -55,6 +55,20 @@ export function machineBusyMs(): number {
   return (busy * 1000) / CLOCK_TICKS_HZ;
 }
 
+/**
+ * Time the process's main thread has spent runnable but waiting for a CPU so far, ms
+ * (/proc/<pid>/schedstat, field 2): what the server lost to the harness and its neighbours on
+ * shared cores. NaN where schedstat is not available.
+ */
+export function runQueueWaitMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+    return Number(fields[1]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resident set size, KB. */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

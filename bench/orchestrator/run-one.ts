@@ -5,10 +5,24 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioResult } from '../harness/protocol.js';
-import { cpuMs, cpuTimes, ioSyscalls, machineBusyMs, rssKb, RssSampler } from './proc-stats.js';
+import {
+  cpuMs,
+  cpuTimes,
+  ioSyscalls,
+  machineBusyMs,
+  rssKb,
+  RssSampler,
+  runQueueWaitMs,
+} from './proc-stats.js';
 import { AUTH_TOKEN, HarnessProcess, PUBLIC_URL, startServer, stopProcess } from './processes.js';
 import type { BenchScenario } from './scenarios.js';
-import { readReaction, type ReactionSummary } from './server-metrics.js';
+import {
+  parseLoopDelay,
+  parseReaction,
+  scrapeMetrics,
+  type LoopDelaySummary,
+  type ReactionSummary,
+} from './server-metrics.js';
 
 /** After the server is healthy, let it settle before the idle sample, ms. */
 const IDLE_SETTLE_MS = 1_000;
@@ -32,10 +46,14 @@ export interface ServerMeasure {
   kernelShare: number;
   /** Read- and write-family syscalls of the server per second of one call. */
   syscallsPerCallSecond: number;
+  /** Time the server's main thread waited for a CPU, ms per second of the window. */
+  runQueueWaitMsPerS: number;
   /** RSS above idle per active call, KB. */
   rssKbPerCall: number;
   /** From the server's /metrics: speech_started read → clear written (Switchboard only). */
   reaction?: ReactionSummary;
+  /** From the server's /metrics: its event loop delay over the measured window. */
+  loopDelay?: LoopDelaySummary;
   stopped: 'exited' | 'killed';
   profileFile?: string;
 }
@@ -78,6 +96,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
         cpu: number;
         kernel: number;
         syscalls: number;
+        waited: number;
         hcpu: number;
         busy: number;
       };
@@ -92,18 +111,23 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           cpu: own.totalMs,
           kernel: own.kernelMs,
           syscalls: ioSyscalls(server.pid),
+          waited: runQueueWaitMs(server.pid),
           hcpu: cpuMs(harness.pid),
           busy: machineBusyMs(),
         };
       };
       let result: ScenarioResult | undefined;
+      let windowMetrics: Promise<string | undefined> = Promise.resolve(undefined);
       while (!result) {
         const m = await harness.next();
         if (m.type === 'steady_start') {
           start = mark();
+          // Starts the server's loop-delay interval at the window (Switchboard only).
+          if (s.server === 'switchboard') void scrapeMetrics(server.url);
           sampler = new RssSampler(server.pid, s.group === 'soak' ? 10_000 : 500);
         } else if (m.type === 'steady_end') {
           end = mark();
+          if (s.server === 'switchboard') windowMetrics = scrapeMetrics(server.url);
           steadyRss = sampler!.stop();
         } else if (m.type === 'progress') {
           console.log(`  ${m.text}`);
@@ -119,7 +143,10 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       const windowMs = end.t - start.t;
       const serverCpuMs = end.cpu - start.cpu;
       const callSeconds = s.calls * (windowMs / 1000);
-      const reaction = s.server === 'switchboard' ? await readReaction(server.url) : undefined;
+      const windowText = await windowMetrics;
+      const loopDelay = windowText === undefined ? undefined : parseLoopDelay(windowText);
+      const endText = s.server === 'switchboard' ? await scrapeMetrics(server.url) : undefined;
+      const reaction = endText === undefined ? undefined : parseReaction(endText);
       const stopped = await stopProcess(server.proc);
       const profile = profDir ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : '';
       return {
@@ -137,8 +164,10 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           cpuMsPerCallSecond: round3(serverCpuMs / callSeconds),
           kernelShare: round3((end.kernel - start.kernel) / serverCpuMs),
           syscallsPerCallSecond: Math.round((end.syscalls - start.syscalls) / callSeconds),
+          runQueueWaitMsPerS: round3((end.waited - start.waited) / (windowMs / 1000)),
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
           ...(reaction ? { reaction } : {}),
+          ...(loopDelay ? { loopDelay } : {}),
           stopped,
           ...(profile && profDir ? { profileFile: join(profDir, profile) } : {}),
         },

@@ -1,6 +1,7 @@
 /**
  * What the server says about itself on GET /metrics that the harness cannot see from outside:
- * the barge-in reaction time inside the server (speech_started read → Twilio clear written).
+ * the barge-in reaction time inside the server (speech_started read → Twilio clear written), and
+ * how late its event loop ran (the server's own share of every frame's latency).
  */
 
 /** A histogram read back from Prometheus buckets: percentiles are the bucket's upper bound. */
@@ -35,11 +36,31 @@ export function parseReaction(metricsText: string): ReactionSummary | undefined 
   };
 }
 
-/** GET /metrics of a running server; undefined when it does not answer. */
-export async function readReaction(serverUrl: string): Promise<ReactionSummary | undefined> {
+/** The server's event loop delay since the previous scrape, ms. */
+export interface LoopDelaySummary {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Reads the event-loop delay gauges from /metrics text; undefined when they are missing. */
+export function parseLoopDelay(metricsText: string): LoopDelaySummary | undefined {
+  const gauge = (q: string) => {
+    const m = new RegExp(`^switchboard_event_loop_delay_${q}_seconds (\\S+)$`, 'm').exec(
+      metricsText,
+    );
+    return m ? Math.round(Number(m[1]) * 1e6) / 1e3 : undefined;
+  };
+  const [p50Ms, p99Ms, maxMs] = [gauge('p50'), gauge('p99'), gauge('max')];
+  if (p50Ms === undefined || p99Ms === undefined || maxMs === undefined) return undefined;
+  return { p50Ms, p99Ms, maxMs };
+}
+
+/** GET /metrics of a running server (each scrape also starts a new loop-delay interval). */
+export async function scrapeMetrics(serverUrl: string): Promise<string | undefined> {
   try {
     const res = await fetch(`${serverUrl}/metrics`);
-    return res.ok ? parseReaction(await res.text()) : undefined;
+    return res.ok ? await res.text() : undefined;
   } catch {
     return undefined;
   }
