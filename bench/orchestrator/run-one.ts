@@ -18,9 +18,11 @@ import { AUTH_TOKEN, HarnessProcess, PUBLIC_URL, startServer, stopProcess } from
 import type { BenchScenario } from './scenarios.js';
 import {
   parseLoopDelay,
+  parseMemory,
   parseReaction,
   scrapeMetrics,
   type LoopDelaySummary,
+  type MemoryBreakdown,
   type ReactionSummary,
 } from './server-metrics.js';
 
@@ -54,6 +56,8 @@ export interface ServerMeasure {
   reaction?: ReactionSummary;
   /** From the server's /metrics: its event loop delay over the measured window. */
   loopDelay?: LoopDelaySummary;
+  /** Per active call, KB: the window's end against idle, by kind (Switchboard only). */
+  memoryPerCallKb?: MemoryBreakdown;
   stopped: 'exited' | 'killed';
   profileFile?: string;
 }
@@ -84,6 +88,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
     try {
       await sleep(IDLE_SETTLE_MS);
       const idleRssKb = rssKb(server.pid);
+      const idleText = s.server === 'switchboard' ? await scrapeMetrics(server.url) : undefined;
       harness.send({
         type: 'run',
         scenario: s,
@@ -145,6 +150,11 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       const callSeconds = s.calls * (windowMs / 1000);
       const windowText = await windowMetrics;
       const loopDelay = windowText === undefined ? undefined : parseLoopDelay(windowText);
+      const memoryPerCallKb = perCallKb(
+        idleText === undefined ? undefined : parseMemory(idleText),
+        windowText === undefined ? undefined : parseMemory(windowText),
+        s.calls,
+      );
       const endText = s.server === 'switchboard' ? await scrapeMetrics(server.url) : undefined;
       const reaction = endText === undefined ? undefined : parseReaction(endText);
       const stopped = await stopProcess(server.proc);
@@ -168,6 +178,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
           ...(reaction ? { reaction } : {}),
           ...(loopDelay ? { loopDelay } : {}),
+          ...(memoryPerCallKb ? { memoryPerCallKb } : {}),
           stopped,
           ...(profile && profDir ? { profileFile: join(profDir, profile) } : {}),
         },
@@ -178,6 +189,21 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
   } finally {
     harness.proc.kill('SIGTERM');
   }
+}
+
+function perCallKb(
+  idle: MemoryBreakdown | undefined,
+  loaded: MemoryBreakdown | undefined,
+  calls: number,
+): MemoryBreakdown | undefined {
+  if (!idle || !loaded) return undefined;
+  const kb = (k: keyof MemoryBreakdown) => Math.round((loaded[k] - idle[k]) / 1024 / calls);
+  return {
+    rss: kb('rss'),
+    heapCommitted: kb('heapCommitted'),
+    heapUsed: kb('heapUsed'),
+    external: kb('external'),
+  };
 }
 
 function round3(x: number): number {

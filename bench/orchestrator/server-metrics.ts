@@ -56,6 +56,28 @@ export function parseLoopDelay(metricsText: string): LoopDelaySummary | undefine
   return { p50Ms, p99Ms, maxMs };
 }
 
+/** The server's memory by kind, bytes (process.memoryUsage() as /metrics reports it). */
+export interface MemoryBreakdown {
+  rss: number;
+  heapCommitted: number;
+  heapUsed: number;
+  external: number;
+}
+
+export function parseMemory(metricsText: string): MemoryBreakdown | undefined {
+  const gauge = (name: string) => {
+    const m = new RegExp(`^switchboard_${name} (\\d+)$`, 'm').exec(metricsText);
+    return m ? Number(m[1]) : NaN;
+  };
+  const memory = {
+    rss: gauge('process_resident_memory_bytes'),
+    heapCommitted: gauge('heap_committed_bytes'),
+    heapUsed: gauge('heap_used_bytes'),
+    external: gauge('external_memory_bytes'),
+  };
+  return Object.values(memory).every(Number.isFinite) ? memory : undefined;
+}
+
 /** GET /metrics of a running server (each scrape also starts a new loop-delay interval). */
 export async function scrapeMetrics(serverUrl: string): Promise<string | undefined> {
   try {

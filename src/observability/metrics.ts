@@ -89,6 +89,24 @@ export class Metrics implements CallMetrics {
       'Realtime sessions waiting for their stream.',
       [['', prewarmedSessions]],
     );
+    // Where the resident memory is: V8's heap (committed / live), and memory outside it
+    // (Buffers' backing stores, native objects).
+    const memory = process.memoryUsage();
+    metric('switchboard_process_resident_memory_bytes', 'gauge', 'Resident set size.', [
+      ['', memory.rss],
+    ]);
+    metric('switchboard_heap_committed_bytes', 'gauge', 'V8 heap committed.', [
+      ['', memory.heapTotal],
+    ]);
+    metric('switchboard_heap_used_bytes', 'gauge', 'V8 heap in use (live and not yet collected).', [
+      ['', memory.heapUsed],
+    ]);
+    metric(
+      'switchboard_external_memory_bytes',
+      'gauge',
+      'Memory held by JS objects outside the V8 heap.',
+      [['', memory.external]],
+    );
     if (this.loopDelay) {
       const d = this.loopDelay();
       const help = (q: string) => `Event loop delay, ${q} since the previous scrape (s).`;

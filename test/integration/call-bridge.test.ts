@@ -144,6 +144,8 @@ describe('a whole call', () => {
     expect(res.text).toContain('switchboard_frames_in_total 3');
     // The event loop is monitored from start-up: the delay gauges are always there.
     expect(res.text).toMatch(/^switchboard_event_loop_delay_p99_seconds \d/m);
+    expect(res.text).toMatch(/^switchboard_process_resident_memory_bytes [1-9]\d+$/m);
+    expect(res.text).toMatch(/^switchboard_heap_used_bytes [1-9]\d+$/m);
   });
 
   it('joins caller frames into larger appends when CALLER_AUDIO_BATCH_FRAMES is set, byte-exact', async () => {
