@@ -175,9 +175,9 @@ export class CallSession {
         );
         return;
       case 'speech_started':
-        // The barge-in first: `clear` is what the caller notices, and nothing may delay it.
-        if (this.playback.hasUnheardAudio) this.bargeIn(event.receivedAtMs);
+        // Noted first: the call record reads speech, then the barge-in it caused.
         this.note({ type: 'caller_speech_started', audioStartMs: event.audioStartMs });
+        if (this.playback.hasUnheardAudio) this.bargeIn(event.receivedAtMs);
         return;
       case 'speech_stopped':
         this.note({ type: 'caller_speech_stopped', audioEndMs: event.audioEndMs });

@@ -278,6 +278,16 @@ describe('barge-in', () => {
     });
   });
 
+  it('records the caller speech before the barge-in it caused', async () => {
+    call = await startCall();
+    await botTurn(call, 200);
+    await interruptAfter(call, 50);
+    await call.model.waitFor('conversation.item.truncate');
+    const types = call.server.app.registry.record(call.caller.callSid)!.events.map((e) => e.type);
+    expect(types.indexOf('caller_speech_started')).toBeGreaterThanOrEqual(0);
+    expect(types.indexOf('caller_speech_started')).toBeLessThan(types.indexOf('barge_in'));
+  });
+
   it('times each barge-in from speech_started read to clear written in the /metrics histogram', async () => {
     call = await startCall();
     await botTurn(call, 200);
