@@ -27,6 +27,34 @@ const oneWayP99 = (r: ScenarioRecord) =>
 const clean = (r: ScenarioRecord) =>
   r.result.callsFailed === 0 && frames(r) === '0/0/0' && r.result.callsStarted >= r.scenario.calls;
 
+/** A scenario's record and those of its repeats. */
+function runsOf(report: BenchReport, first: ScenarioRecord | undefined): ScenarioRecord[] {
+  if (!first) return [];
+  const name = first.scenario.name;
+  return report.scenarios.filter((r) => r.scenario.name === name || r.scenario.repeatOf === name);
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+/** The median of a measure over runs, written with every run's value when there are several. */
+function spread(
+  runs: ScenarioRecord[],
+  measure: (r: ScenarioRecord) => number,
+  digits = 2,
+): { median: number; text: string } {
+  const values = runs.map(measure);
+  const m = median(values);
+  const text =
+    values.length > 1
+      ? `${f(m, digits)} (${values.map((v) => f(v, digits)).join(', ')})`
+      : f(m, digits);
+  return { median: m, text };
+}
+
 /** The server in its default configuration at each call count (no extra env, random phases). */
 function capacitySteps(report: BenchReport): ScenarioRecord[] {
   return report.scenarios
@@ -35,15 +63,22 @@ function capacitySteps(report: BenchReport): ScenarioRecord[] {
         (s.group === 'capacity' || s.group === 'load') &&
         s.server === 'switchboard' &&
         s.env === undefined &&
-        s.phases !== 'aligned',
+        s.phases !== 'aligned' &&
+        s.repeatOf === undefined,
     )
     .sort((a, b) => a.scenario.calls - b.scenario.calls);
 }
 
 function goals(report: BenchReport): string[] {
   const by = (name: string) => report.scenarios.find((s) => s.scenario.name === name);
-  const load = report.scenarios.find((s) => s.scenario.group === 'load');
-  const noop = report.scenarios.find((s) => s.scenario.group === 'noop');
+  const load = runsOf(
+    report,
+    report.scenarios.find((s) => s.scenario.group === 'load'),
+  );
+  const noop = runsOf(
+    report,
+    report.scenarios.find((s) => s.scenario.group === 'noop'),
+  );
   const barge = report.scenarios.filter(
     (s) => s.scenario.group === 'bargein' && s.scenario.frameMs === DEFAULT_FRAME_MS,
   );
@@ -53,34 +88,43 @@ function goals(report: BenchReport): string[] {
     rows.push(
       `| ${goal} | ${target} | ${result} | ${ok === undefined ? '' : ok ? 'ok' : '**missed**'} |`,
     );
-  if (load) {
-    const s = load.server;
+  if (load.length) {
+    const calls = load[0]!.scenario.calls;
+    const runs = load.length > 1 ? `median of ${load.length} runs` : 'one run';
+    const cpu = spread(load, (r) => r.server.cpuMsPerCallSecond, 3);
+    const noopCpu = noop.length
+      ? `; no-op relay ${spread(noop, (r) => r.server.cpuMsPerCallSecond, 3).text}`
+      : '';
     row(
-      `Server CPU per call-second (${load.scenario.calls} calls, all features, info logs)`,
+      `Server CPU per call-second (${calls} calls, all features, info logs; ${runs})`,
       '≤ 1.0 ms',
-      `${f(s.cpuMsPerCallSecond, 3)} ms → ~${Math.floor(1000 / s.cpuMsPerCallSecond)} calls per core`,
-      s.cpuMsPerCallSecond <= 1,
+      `${cpu.text} ms → ~${Math.floor(1000 / cpu.median)} calls per core${noopCpu}`,
+      cpu.median <= 1,
     );
+    const rss = spread(load, (r) => r.server.rssKbPerCall, 0);
     row(
-      `RSS per active call above idle (${load.scenario.calls} calls)`,
+      `RSS per active call above idle (${calls} calls; ${runs})`,
       '≤ 100 KB',
-      `${s.rssKbPerCall} KB (idle ${f(s.idleRssKb / 1024, 1)} MB, mean ${f(s.steadyRss.meanKb / 1024, 1)} MB)`,
-      s.rssKbPerCall <= 100,
+      `${rss.text} KB`,
+      rss.median <= 100,
     );
+    const inP99 = spread(load, (r) => r.result.inbound.latency.p99);
+    const outP99 = spread(load, (r) => r.result.outbound.latency.p99);
+    const noopLatency = noop.length
+      ? ` (no-op forwarder: ${spread(noop, (r) => r.result.inbound.latency.p99).text} / ${spread(noop, (r) => r.result.outbound.latency.p99).text} ms)`
+      : '';
     row(
-      `One-way added latency p99 (${load.scenario.calls} calls) in / out`,
+      `One-way added latency p99 (${calls} calls; ${runs}) in / out`,
       '≤ 2 ms',
-      `${f(load.result.inbound.latency.p99)} / ${f(load.result.outbound.latency.p99)} ms` +
-        (noop
-          ? ` (no-op forwarder: ${f(noop.result.inbound.latency.p99)} / ${f(noop.result.outbound.latency.p99)} ms)`
-          : ''),
-      oneWayP99(load) <= 2,
+      `${inP99.text} / ${outP99.text} ms${noopLatency}`,
+      Math.max(inP99.median, outP99.median) <= 2,
     );
+    const greeting = spread(load, (r) => r.result.greetingOverhead.p99);
     row(
-      "Greeting: stream start → first audio, minus the model's own delay, p99",
+      `Greeting: stream start → first audio, minus the model's own delay, p99 (${runs})`,
       '≤ 5 ms',
-      `${f(load.result.greetingOverhead.p99)} ms (p50 ${f(load.result.greetingOverhead.p50)})`,
-      load.result.greetingOverhead.p99 <= 5,
+      `${greeting.text} ms (p50 ${f(median(load.map((r) => r.result.greetingOverhead.p50)))})`,
+      greeting.median <= 5,
     );
   }
   const all = report.scenarios.filter((s) => s.scenario.server === 'switchboard');
