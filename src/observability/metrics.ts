@@ -78,56 +78,46 @@ export class Metrics implements CallMetrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
     };
+    const gauge = (name: string, help: string, value: number) =>
+      metric(name, 'gauge', help, [['', value]]);
+    const counter = (name: string, help: string, value: number) =>
+      metric(name, 'counter', help, [['', value]]);
     const labelled = (label: string, map: Map<string, number>): [string, number][] =>
       [...map].map(([k, v]) => [`{${label}="${k.replace(/["\\\n]/g, '_')}"}`, v]);
-    metric('switchboard_active_calls', 'gauge', 'Calls with a media stream now.', [
-      ['', activeCalls],
-    ]);
-    metric(
+
+    gauge('switchboard_active_calls', 'Calls with a media stream now.', activeCalls);
+    gauge(
       'switchboard_prewarmed_sessions',
-      'gauge',
       'Realtime sessions waiting for their stream.',
-      [['', prewarmedSessions]],
+      prewarmedSessions,
     );
     // Where the resident memory is: V8's heap (committed / live), and memory outside it
     // (Buffers' backing stores, native objects).
     const memory = process.memoryUsage();
-    metric('switchboard_process_resident_memory_bytes', 'gauge', 'Resident set size.', [
-      ['', memory.rss],
-    ]);
-    metric('switchboard_heap_committed_bytes', 'gauge', 'V8 heap committed.', [
-      ['', memory.heapTotal],
-    ]);
-    metric('switchboard_heap_used_bytes', 'gauge', 'V8 heap in use (live and not yet collected).', [
-      ['', memory.heapUsed],
-    ]);
-    metric(
+    gauge('switchboard_process_resident_memory_bytes', 'Resident set size.', memory.rss);
+    gauge('switchboard_heap_committed_bytes', 'V8 heap committed.', memory.heapTotal);
+    gauge(
+      'switchboard_heap_used_bytes',
+      'V8 heap in use (live and not yet collected).',
+      memory.heapUsed,
+    );
+    gauge(
       'switchboard_external_memory_bytes',
-      'gauge',
       'Memory held by JS objects outside the V8 heap.',
-      [['', memory.external]],
+      memory.external,
     );
     if (this.loopDelay) {
       const d = this.loopDelay();
       const help = (q: string) => `Event loop delay, ${q} since the previous scrape (s).`;
-      metric('switchboard_event_loop_delay_p50_seconds', 'gauge', help('median'), [
-        ['', d.p50Ms / 1000],
-      ]);
-      metric('switchboard_event_loop_delay_p99_seconds', 'gauge', help('99th percentile'), [
-        ['', d.p99Ms / 1000],
-      ]);
-      metric('switchboard_event_loop_delay_max_seconds', 'gauge', help('maximum'), [
-        ['', d.maxMs / 1000],
-      ]);
+      gauge('switchboard_event_loop_delay_p50_seconds', help('median'), d.p50Ms / 1000);
+      gauge('switchboard_event_loop_delay_p99_seconds', help('99th percentile'), d.p99Ms / 1000);
+      gauge('switchboard_event_loop_delay_max_seconds', help('maximum'), d.maxMs / 1000);
     }
-    metric('switchboard_calls_started_total', 'counter', 'Media streams started.', [
-      ['', this.callsStarted],
-    ]);
-    metric(
+    counter('switchboard_calls_started_total', 'Media streams started.', this.callsStarted);
+    counter(
       'switchboard_calls_prewarmed_total',
-      'counter',
       'Calls that found their session pre-warmed.',
-      [['', this.callsPrewarmed]],
+      this.callsPrewarmed,
     );
     metric(
       'switchboard_calls_ended_total',
@@ -135,27 +125,16 @@ export class Metrics implements CallMetrics {
       'Calls ended, by outcome.',
       labelled('outcome', this.callsEnded),
     );
-    metric(
+    counter(
       'switchboard_frames_in_total',
-      'counter',
       'Caller audio frames forwarded to the model.',
-      [['', this.inFrames]],
+      this.inFrames,
     );
-    metric('switchboard_frames_out_total', 'counter', 'Bot audio frames sent to the caller.', [
-      ['', this.outFrames],
-    ]);
-    metric('switchboard_bad_frames_total', 'counter', 'Carrier frames skipped as malformed.', [
-      ['', this.badFrames],
-    ]);
-    metric('switchboard_barge_ins_total', 'counter', 'Caller interruptions of bot audio.', [
-      ['', this.bargeIns],
-    ]);
-    metric('switchboard_truncations_total', 'counter', 'Items truncated at a barge-in.', [
-      ['', this.truncations],
-    ]);
-    metric('switchboard_deletions_total', 'counter', 'Unheard items deleted at a barge-in.', [
-      ['', this.deletions],
-    ]);
+    counter('switchboard_frames_out_total', 'Bot audio frames sent to the caller.', this.outFrames);
+    counter('switchboard_bad_frames_total', 'Carrier frames skipped as malformed.', this.badFrames);
+    counter('switchboard_barge_ins_total', 'Caller interruptions of bot audio.', this.bargeIns);
+    counter('switchboard_truncations_total', 'Items truncated at a barge-in.', this.truncations);
+    counter('switchboard_deletions_total', 'Unheard items deleted at a barge-in.', this.deletions);
     lines.push(
       '# HELP switchboard_barge_in_reaction_seconds speech_started read from the model → Twilio clear written, in the server.',
       '# TYPE switchboard_barge_in_reaction_seconds histogram',
