@@ -30,7 +30,7 @@ export class EventLoopDelay {
     // The monitor records the time between its timer's runs, the resolution included: the
     // delay is what exceeds it.
     const ms = (ns: number) =>
-      h.count === 0 ? 0 : Math.max(0, Math.round(ns / 1e3) / 1e3 - RESOLUTION_MS);
+      h.count === 0 ? 0 : Math.max(0, Math.round(ns / 1e3) - RESOLUTION_MS * 1000) / 1000;
     const interval = { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
     h.reset();
     return interval;

@@ -109,9 +109,11 @@ export class Metrics implements CallMetrics {
     if (this.loopDelay) {
       const d = this.loopDelay();
       const help = (q: string) => `Event loop delay, ${q} since the previous scrape (s).`;
-      gauge('switchboard_event_loop_delay_p50_seconds', help('median'), d.p50Ms / 1000);
-      gauge('switchboard_event_loop_delay_p99_seconds', help('99th percentile'), d.p99Ms / 1000);
-      gauge('switchboard_event_loop_delay_max_seconds', help('maximum'), d.maxMs / 1000);
+      // Whole microseconds over 1e6 print as 0.000158, not 0.00015799999999999948.
+      const seconds = (ms: number) => Math.round(ms * 1000) / 1e6;
+      gauge('switchboard_event_loop_delay_p50_seconds', help('median'), seconds(d.p50Ms));
+      gauge('switchboard_event_loop_delay_p99_seconds', help('99th percentile'), seconds(d.p99Ms));
+      gauge('switchboard_event_loop_delay_max_seconds', help('maximum'), seconds(d.maxMs));
     }
     counter('switchboard_calls_started_total', 'Media streams started.', this.callsStarted);
     counter(

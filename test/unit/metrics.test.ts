@@ -51,6 +51,18 @@ describe('event loop delay gauges', () => {
     expect(parseLoopDelay(text)).toEqual({ p50Ms: 0.25, p99Ms: 1.5, maxMs: 4 });
   });
 
+  it('prints delays as whole microseconds, without binary rounding noise', () => {
+    const m = new Metrics(
+      () => ({ activeCalls: 0, prewarmedSessions: 0 }),
+      // What the monitor hands over after taking its 10 ms resolution out of 10.158 ms.
+      () => ({ p50Ms: 10.158 - 10, p99Ms: 2.124, maxMs: 0.1 + 0.2 }),
+    );
+    const text = m.render();
+    expect(text).toMatch(/^switchboard_event_loop_delay_p50_seconds 0\.000158$/m);
+    expect(text).toMatch(/^switchboard_event_loop_delay_p99_seconds 0\.002124$/m);
+    expect(text).toMatch(/^switchboard_event_loop_delay_max_seconds 0\.0003$/m);
+  });
+
   it('leaves the gauges out when the loop is not monitored', () => {
     expect(metrics().render()).not.toContain('event_loop_delay');
     expect(parseLoopDelay(metrics().render())).toBeUndefined();
