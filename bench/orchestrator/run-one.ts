@@ -56,6 +56,8 @@ export interface ServerMeasure {
   reaction?: ReactionSummary;
   /** From the server's /metrics: its event loop delay over the measured window. */
   loopDelay?: LoopDelaySummary;
+  /** The same over the ramp (calls being set up: webhooks, upgrades, greetings). */
+  rampLoopDelay?: LoopDelaySummary;
   /** Per active call, KB: the window's end against idle, by kind (Switchboard only). */
   memoryPerCallKb?: MemoryBreakdown;
   stopped: 'exited' | 'killed';
@@ -123,12 +125,14 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       };
       let result: ScenarioResult | undefined;
       let windowMetrics: Promise<string | undefined> = Promise.resolve(undefined);
+      let rampMetrics: Promise<string | undefined> = Promise.resolve(undefined);
       while (!result) {
         const m = await harness.next();
         if (m.type === 'steady_start') {
           start = mark();
-          // Starts the server's loop-delay interval at the window (Switchboard only).
-          if (s.server === 'switchboard') void scrapeMetrics(server.url);
+          // Closes the ramp's loop-delay interval (opened by the idle scrape) and opens the
+          // window's (Switchboard only).
+          if (s.server === 'switchboard') rampMetrics = scrapeMetrics(server.url);
           sampler = new RssSampler(server.pid, s.group === 'soak' ? 10_000 : 500);
         } else if (m.type === 'steady_end') {
           end = mark();
@@ -148,6 +152,8 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       const windowMs = end.t - start.t;
       const serverCpuMs = end.cpu - start.cpu;
       const callSeconds = s.calls * (windowMs / 1000);
+      const rampText = await rampMetrics;
+      const rampLoopDelay = rampText === undefined ? undefined : parseLoopDelay(rampText);
       const windowText = await windowMetrics;
       const loopDelay = windowText === undefined ? undefined : parseLoopDelay(windowText);
       const memoryPerCallKb = perCallKb(
@@ -178,6 +184,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
           ...(reaction ? { reaction } : {}),
           ...(loopDelay ? { loopDelay } : {}),
+          ...(rampLoopDelay ? { rampLoopDelay } : {}),
           ...(memoryPerCallKb ? { memoryPerCallKb } : {}),
           stopped,
           ...(profile && profDir ? { profileFile: join(profDir, profile) } : {}),
