@@ -14,18 +14,22 @@ export interface ReactionSummary {
 }
 
 const NAME = 'switchboard_barge_in_reaction_seconds';
+const BUCKET_RE = new RegExp(`^${NAME}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm');
+
+/** The value of an unlabelled sample `name value` in /metrics text; undefined when absent. */
+function sample(metricsText: string, name: string): number | undefined {
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText);
+  return m ? Number(m[1]) : undefined;
+}
 
 /** Reads the reaction histogram from /metrics text; undefined without barge-ins. */
 export function parseReaction(metricsText: string): ReactionSummary | undefined {
-  const buckets: { le: number; count: number }[] = [];
-  let sum = NaN;
-  let count = 0;
-  for (const line of metricsText.split('\n')) {
-    const bucket = new RegExp(`^${NAME}_bucket\\{le="([^"]+)"\\} (\\d+)$`).exec(line);
-    if (bucket) buckets.push({ le: Number(bucket[1]), count: Number(bucket[2]) });
-    else if (line.startsWith(`${NAME}_sum `)) sum = Number(line.slice(NAME.length + 5));
-    else if (line.startsWith(`${NAME}_count `)) count = Number(line.slice(NAME.length + 7));
-  }
+  const buckets = [...metricsText.matchAll(BUCKET_RE)].map((m) => ({
+    le: Number(m[1]),
+    count: Number(m[2]),
+  }));
+  const sum = sample(metricsText, `${NAME}_sum`) ?? NaN;
+  const count = sample(metricsText, `${NAME}_count`) ?? 0;
   if (count === 0) return undefined;
   const atMost = (q: number) => 1000 * (buckets.find((b) => b.count >= q * count)?.le ?? Infinity);
   return {
@@ -46,10 +50,8 @@ export interface LoopDelaySummary {
 /** Reads the event-loop delay gauges from /metrics text; undefined when they are missing. */
 export function parseLoopDelay(metricsText: string): LoopDelaySummary | undefined {
   const gauge = (q: string) => {
-    const m = new RegExp(`^switchboard_event_loop_delay_${q}_seconds (\\S+)$`, 'm').exec(
-      metricsText,
-    );
-    return m ? Math.round(Number(m[1]) * 1e6) / 1e3 : undefined;
+    const seconds = sample(metricsText, `switchboard_event_loop_delay_${q}_seconds`);
+    return seconds === undefined ? undefined : Math.round(seconds * 1e6) / 1e3;
   };
   const [p50Ms, p99Ms, maxMs] = [gauge('p50'), gauge('p99'), gauge('max')];
   if (p50Ms === undefined || p99Ms === undefined || maxMs === undefined) return undefined;
@@ -65,9 +67,10 @@ export interface MemoryBreakdown {
 }
 
 export function parseMemory(metricsText: string): MemoryBreakdown | undefined {
+  // Byte counts: whole and non-negative, or the reading is not used.
   const gauge = (name: string) => {
-    const m = new RegExp(`^switchboard_${name} (\\d+)$`, 'm').exec(metricsText);
-    return m ? Number(m[1]) : NaN;
+    const bytes = sample(metricsText, `switchboard_${name}`);
+    return bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : NaN;
   };
   const memory = {
     rss: gauge('process_resident_memory_bytes'),
