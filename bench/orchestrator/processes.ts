@@ -115,11 +115,14 @@ export function stopProcess(proc: ChildProcess): Promise<'exited' | 'killed'> {
 }
 
 /**
- * The harness is the instrument: its own pauses land in every latency it measures. With V8's
- * default young generation its scavenges held its loop long enough to add ~2-3 ms to the p99 at
- * 200 calls (one pair of runs, same server build: in/out 5.97/7.22 → 3.47/4.06 ms with 4 MB semi-spaces).
+ * The harness is the instrument: its own pauses land in every latency it measures.
+ * - 4 MB semi-spaces: with V8's default young generation its scavenges held its loop long enough
+ *   to add ~2-3 ms to the p99 at 200 calls (in/out 5.97/7.22 → 3.47/4.06 ms, same server build).
+ * - 256 MB initial old space: the callers keep a turn of bot audio each (real-time playback), so
+ *   ~1 MB/s reaches old space; with V8's default limit that meant a full GC every ~4 s, each a
+ *   stall of every call at once. Harness GC traces then show no full GC inside a 30 s window.
  */
-const HARNESS_NODE_FLAGS = ['--max-semi-space-size=4'];
+const HARNESS_NODE_FLAGS = ['--max-semi-space-size=4', '--initial-old-space-size=256'];
 
 /** The harness process, with a queue of the messages it sends. */
 export class HarnessProcess {
