@@ -11,8 +11,8 @@ import { randomSid, toServerUrl, twilioSignature } from '../../src/replay/twilio
 import { findConnectStream, readTwiml } from '../../src/replay/twilio/twiml-reader.js';
 import type { BenchStats, StreamTally } from './bench-stats.js';
 import { countFrame } from './bench-stats.js';
-import { FRAME_BYTES, FRAME_MS } from '../../src/audio/g711.js';
-import { readFrames, writeFrame } from './frame-stamp.js';
+import { FRAME_MS } from '../../src/audio/g711.js';
+import { FRAME_BASE64_BYTES, readFrames, writeStampedFrameBase64 } from './frame-stamp.js';
 import type { Ticker } from './ticker.js';
 
 export interface CallerOptions {
@@ -30,6 +30,7 @@ export interface CallerOptions {
 
 const MEDIA_PREFIX = '{"event":"media"';
 const PAYLOAD_KEY = '"payload":"';
+const MEDIA_END = '"}}';
 /** The server must close its side soon after `stop`; a socket left open longer is a finding. */
 const CLOSE_WAIT_MS = 5_000;
 
@@ -158,13 +159,15 @@ export class FakeCaller {
   }
 
   private sendFrame(now: number): void {
-    const frame = Buffer.allocUnsafe(FRAME_BYTES);
     const seq = this.frameSeq++;
-    writeFrame(frame, 0, { stream: this.o.index, item: 0, seq, sentAtMs: now });
+    const head = `{"event":"media","sequenceNumber":"${++this.twilioSeq}","streamSid":"${this.streamSid}","media":{"track":"inbound","chunk":"${seq + 1}","timestamp":"${seq * FRAME_MS}","payload":"`;
+    // Built as bytes: one buffer, which ws masks into its frame and writes in one piece.
+    const msg = Buffer.allocUnsafe(head.length + FRAME_BASE64_BYTES + MEDIA_END.length);
+    let n = msg.write(head, 0, 'latin1');
+    n += writeStampedFrameBase64(msg, n, { stream: this.o.index, item: 0, seq, sentAtMs: now });
+    msg.write(MEDIA_END, n, 'latin1');
     this.tally.sent += 1;
-    this.send(
-      `{"event":"media","sequenceNumber":"${++this.twilioSeq}","streamSid":"${this.streamSid}","media":{"track":"inbound","chunk":"${seq + 1}","timestamp":"${seq * FRAME_MS}","payload":"${frame.toString('base64')}"}}`,
-    );
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(msg, { binary: false });
   }
 
   private hangUp(): void {
