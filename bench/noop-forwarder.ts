@@ -1,8 +1,9 @@
 /**
  * The no-op forwarder: the least a bridge can do, to measure the harness's own share of the
  * latency and a floor for CPU. Twilio media → input_audio_buffer.append, output_audio.delta →
- * Twilio media; no marks, no playback tracking, no barge-in, no signatures, no logging. Same
- * env as the server (HOST, PORT, PUBLIC_URL, OPENAI_REALTIME_URL, OPENAI_API_KEY).
+ * Twilio media, the model socket opened at the webhook (pre-warm) as Switchboard does; no marks,
+ * no playback tracking, no barge-in, no signatures, no logging. Same env as the server (HOST,
+ * PORT, PUBLIC_URL, OPENAI_REALTIME_URL, OPENAI_API_KEY).
  */
 import { createServer } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -25,6 +26,22 @@ function valueAfter(text: string, key: string): string | undefined {
   return text.slice(start, text.indexOf('"', start));
 }
 
+/**
+ * Model sockets opened at the voice webhook, by CallSid, as Switchboard pre-warms: the relay's
+ * greeting then measures the same path (start → response.create → first audio), so its figure is
+ * the harness's own share of Switchboard's.
+ */
+const prewarmed = new Map<string, WebSocket>();
+
+function openUpstream(): WebSocket {
+  const ws = new WebSocket(modelUrl, {
+    headers: { Authorization: `Bearer ${apiKey}` },
+    perMessageDeflate: false,
+  });
+  ws.on('error', () => ws.terminate());
+  return ws;
+}
+
 function bridge(twilio: WebSocket): void {
   let upstream: WebSocket | undefined;
   let streamSid = '';
@@ -39,17 +56,22 @@ function bridge(twilio: WebSocket): void {
       else early.push(msg);
       return;
     }
-    const event = JSON.parse(text) as { event?: string; start?: { streamSid?: string } };
+    const event = JSON.parse(text) as {
+      event?: string;
+      start?: { streamSid?: string; callSid?: string };
+    };
     if (event.event === 'start') {
       streamSid = event.start?.streamSid ?? '';
-      upstream = new WebSocket(modelUrl, {
-        headers: { Authorization: `Bearer ${apiKey}` },
-        perMessageDeflate: false,
-      });
-      upstream.on('open', () => {
+      const callSid = event.start?.callSid ?? '';
+      const warm = prewarmed.get(callSid);
+      prewarmed.delete(callSid);
+      upstream = warm ?? openUpstream();
+      const greet = () => {
         upstream!.send('{"type":"response.create"}');
         for (const m of early.splice(0)) upstream!.send(m);
-      });
+      };
+      if (upstream.readyState === WebSocket.OPEN) greet();
+      else upstream.once('open', greet);
       upstream.on('message', (raw) => {
         const t = String(raw);
         if (!t.includes(DELTA_TYPE)) return;
@@ -74,7 +96,13 @@ const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/healthz') {
     res.writeHead(200).end('ok');
   } else if (req.method === 'POST' && req.url === '/twilio/voice') {
-    req.resume();
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const callSid = new URLSearchParams(body).get('CallSid');
+      if (callSid) prewarmed.set(callSid, openUpstream());
+    });
     res.writeHead(200, { 'content-type': 'text/xml' });
     res.end(
       `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="wss://${publicHost}/twilio/media"/></Connect></Response>`,
