@@ -69,6 +69,8 @@ export class CallSession {
   /** Responses the caller interrupted: their late audio is dropped. */
   private readonly interrupted = new Set<string>();
   private greeted = false;
+  /** performance.now() when the greeting was requested; cleared by the call's first bot audio. */
+  private greetingRequestedAtMs: number | undefined;
   private pendingOutcome: CallOutcome | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -173,6 +175,14 @@ export class CallSession {
         this.deps.metrics.framesOut(
           this.playback.sendAudio(event.responseId, event.itemId, event.contentIndex, event.audio),
         );
+        if (this.greetingRequestedAtMs !== undefined) {
+          this.deps.metrics.greetingAudioSent(
+            this.deps.start.receivedAtMs,
+            this.greetingRequestedAtMs,
+            event.receivedAtMs,
+          );
+          this.greetingRequestedAtMs = undefined;
+        }
         return;
       case 'speech_started':
         // Noted first: the call record reads speech, then the barge-in it caused.
@@ -270,7 +280,10 @@ export class CallSession {
   private greet(): void {
     if (this.greeted || this.state !== 'active') return;
     this.greeted = true;
-    if (this.deps.agent.greeting !== null) this.gate.request(this.deps.agent.greeting);
+    if (this.deps.agent.greeting === null) return;
+    // The gate writes response.create now: at the start no response is active.
+    this.gate.request(this.deps.agent.greeting);
+    this.greetingRequestedAtMs = performance.now();
   }
 
   private onRealtimeError(event: Extract<RealtimeEvent, { type: 'error' }>): void {

@@ -51,6 +51,9 @@ export class MediaStreamHandler {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    // Read time of the frames before the call starts (connected, start): the greeting metric
+    // starts at the start's arrival. Skipped after, where a clock read per frame buys nothing.
+    const receivedAtMs = this.session ? 0 : performance.now();
     if (isBinary) return this.skip('binary frame (Twilio sends text only)');
     if (data.length > this.deps.config.server.maxMessageBytes) {
       return this.skip(`oversized frame (${data.length} bytes)`);
@@ -71,7 +74,7 @@ export class MediaStreamHandler {
     if (event.type === 'connected') return;
     if (event.type === 'start') {
       if (this.session) return this.skip('a second start on the same socket');
-      this.begin(event, text);
+      this.begin({ ...event, receivedAtMs }, text);
       return;
     }
     if (!this.session) return this.skip(`${event.type} before start`);

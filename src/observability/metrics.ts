@@ -15,6 +15,16 @@ export interface CallMetrics {
   bargeIn(truncated: number, deleted: number): void;
   /** A barge-in's `clear` was written; `speechReceivedAtMs` is its speech_started's read time. */
   clearSent(speechReceivedAtMs: number): void;
+  /**
+   * The call's first bot audio (its greeting) was written to the carrier. Times are
+   * performance.now(): the stream start read, the greeting's response.create written, the
+   * audio delta read; undefined ones (a start without a read time) skip the sample.
+   */
+  greetingAudioSent(
+    startReadAtMs: number | undefined,
+    createSentAtMs: number,
+    deltaReadAtMs: number | undefined,
+  ): void;
   toolCall(status: string): void;
   realtimeError(code: string | undefined): void;
 }
@@ -32,6 +42,8 @@ export class Metrics implements CallMetrics {
   private readonly toolCalls = new Map<string, number>();
   private readonly realtimeErrors = new Map<string, number>();
   private readonly reaction = new Histogram(REACTION_BUCKETS_S);
+  private readonly firstAudio = new Histogram(FIRST_AUDIO_BUCKETS_S);
+  private readonly greetingOverhead = new Histogram(GREETING_OVERHEAD_BUCKETS_S);
 
   constructor(
     private readonly gauges: () => { activeCalls: number; prewarmedSessions: number },
@@ -62,6 +74,17 @@ export class Metrics implements CallMetrics {
   }
   clearSent(speechReceivedAtMs: number): void {
     this.reaction.observe((performance.now() - speechReceivedAtMs) / 1000);
+  }
+  greetingAudioSent(
+    startReadAtMs: number | undefined,
+    createSentAtMs: number,
+    deltaReadAtMs: number | undefined,
+  ): void {
+    if (startReadAtMs === undefined || deltaReadAtMs === undefined) return;
+    const totalMs = performance.now() - startReadAtMs;
+    this.firstAudio.observe(totalMs / 1000);
+    // What is left once the model's own time (create written → first delta read) is taken out.
+    this.greetingOverhead.observe(Math.max(0, totalMs - (deltaReadAtMs - createSentAtMs)) / 1000);
   }
   toolCall(status: string): void {
     bump(this.toolCalls, status);
@@ -137,10 +160,22 @@ export class Metrics implements CallMetrics {
     counter('switchboard_barge_ins_total', 'Caller interruptions of bot audio.', this.bargeIns);
     counter('switchboard_truncations_total', 'Items truncated at a barge-in.', this.truncations);
     counter('switchboard_deletions_total', 'Unheard items deleted at a barge-in.', this.deletions);
-    lines.push(
-      '# HELP switchboard_barge_in_reaction_seconds speech_started read from the model → Twilio clear written, in the server.',
-      '# TYPE switchboard_barge_in_reaction_seconds histogram',
-      ...this.reaction.render('switchboard_barge_in_reaction_seconds'),
+    const histogram = (name: string, help: string, h: Histogram) =>
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`, ...h.render(name));
+    histogram(
+      'switchboard_barge_in_reaction_seconds',
+      'speech_started read from the model → Twilio clear written, in the server.',
+      this.reaction,
+    );
+    histogram(
+      'switchboard_time_to_first_audio_seconds',
+      "Twilio stream start read → the call's first bot audio (its greeting) written, the model's time included.",
+      this.firstAudio,
+    );
+    histogram(
+      'switchboard_greeting_overhead_seconds',
+      "The same, less the model's own time (response.create written → first audio delta read): the bridge's share.",
+      this.greetingOverhead,
     );
     metric(
       'switchboard_tool_calls_total',
@@ -160,6 +195,10 @@ export class Metrics implements CallMetrics {
 
 // The goal is a 1 ms reaction; the buckets resolve well below it and show when it is missed.
 const REACTION_BUCKETS_S = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.1];
+// What a caller waits for: the model's first audio comes hundreds of ms after the request.
+const FIRST_AUDIO_BUCKETS_S = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
+// The bridge's own share of it; the goal is 5 ms.
+const GREETING_OVERHEAD_BUCKETS_S = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
 
 /** A Prometheus histogram: cumulative buckets by upper bound, sum and count. */
 class Histogram {

@@ -31,6 +31,8 @@ export type RealtimeEvent =
       contentIndex: number;
       /** Base64 µ-law exactly as the model sent it. */
       audio: string;
+      /** performance.now() when the server read the delta off the socket (greeting metric). */
+      receivedAtMs?: number;
     }
   | { type: 'transcript_delta'; responseId: string; itemId: string; delta: string }
   | { type: 'function_call'; call: FunctionCallRequest }

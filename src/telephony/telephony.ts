@@ -10,6 +10,8 @@ export interface StreamStart {
   accountSid: string;
   /** `<Parameter>` values from the TwiML (caller, callee, …). */
   customParameters: Readonly<Record<string, string>>;
+  /** performance.now() when the server read the start message (greeting metric). */
+  receivedAtMs?: number;
 }
 
 /** Inbound events of one media stream, parsed at the edge. */

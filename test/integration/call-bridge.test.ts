@@ -54,6 +54,17 @@ describe('a whole call', () => {
     expect(mark.mark!.name).toMatch(new RegExp(`^g1:m1:${itemId}:20$`));
   });
 
+  it('times the greeting from stream start read to first audio written in the /metrics histograms', async () => {
+    call = await startCall({}, { greeting: true });
+    await call.model.waitFor('response.create');
+    const responseId = call.model.startResponse();
+    call.model.audioDelta(responseId, call.model.addAudioItem(responseId), numberedAudio(20));
+    await call.caller.waitFor((m) => m.event === 'media');
+    const text = await (await fetch(`${call.server.httpUrl}/metrics`)).text();
+    expect(text).toContain('switchboard_time_to_first_audio_seconds_count 1');
+    expect(text).toContain('switchboard_greeting_overhead_seconds_count 1');
+  });
+
   it('forwards caller audio to the model byte-exact and in order, including audio sent before session.updated', async () => {
     call = await startCall({}, { holdSessionUpdated: true });
     const frames = Array.from({ length: 30 }, (_, i) => numberedAudio(20, i));

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Metrics } from '../../src/observability/metrics.js';
-import { parseLoopDelay, parseReaction } from '../../bench/orchestrator/server-metrics.js';
+import {
+  parseGreetingOverhead,
+  parseLoopDelay,
+  parseReaction,
+} from '../../bench/orchestrator/server-metrics.js';
 
 const metrics = () => new Metrics(() => ({ activeCalls: 0, prewarmedSessions: 0 }));
 const bucketLines = (text: string) =>
@@ -37,6 +41,50 @@ describe('barge-in reaction histogram', () => {
 
   it('reports no reaction summary when no barge-in happened', () => {
     expect(parseReaction(metrics().render())).toBeUndefined();
+  });
+});
+
+describe('greeting histograms', () => {
+  const bucket = (text: string, name: string, le: string) =>
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${name}_bucket{le="${le}"}`))
+      ?.split(' ')[1];
+
+  it("counts the time to first audio from the start's read and the overhead without the model's time", () => {
+    const m = metrics();
+    const now = performance.now();
+    // Start read 300 ms ago, response.create written 299 ms ago, the first delta read 0.5 ms
+    // ago: the model took 298.5 ms of the 300, the bridge the other 1.5.
+    m.greetingAudioSent(now - 300, now - 299, now - 0.5);
+    const text = m.render();
+    expect(bucket(text, 'switchboard_time_to_first_audio_seconds', '0.25')).toBe('0');
+    expect(bucket(text, 'switchboard_time_to_first_audio_seconds', '0.5')).toBe('1');
+    expect(bucket(text, 'switchboard_greeting_overhead_seconds', '0.001')).toBe('0');
+    expect(bucket(text, 'switchboard_greeting_overhead_seconds', '0.0025')).toBe('1');
+  });
+
+  it('skips a greeting whose stream start has no read time', () => {
+    const m = metrics();
+    m.greetingAudioSent(undefined, performance.now() - 2, performance.now() - 1);
+    expect(m.render()).toContain('switchboard_greeting_overhead_seconds_count 0');
+    expect(parseGreetingOverhead(m.render())).toBeUndefined();
+  });
+
+  it('renders the overhead so that the benchmark reads its percentiles back', () => {
+    const m = metrics();
+    const greet = (bridgeMs: number) => {
+      // Times read anew for each sample, so the few µs between them stay far from a bound.
+      const t = performance.now();
+      m.greetingAudioSent(t - 200, t - 200, t - bridgeMs);
+    };
+    for (let i = 0; i < 99; i++) greet(1.5);
+    greet(50);
+    expect(parseGreetingOverhead(m.render())).toMatchObject({
+      count: 100,
+      p50AtMostMs: 2.5,
+      p99AtMostMs: 2.5,
+    });
   });
 });
 

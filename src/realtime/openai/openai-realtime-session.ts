@@ -212,6 +212,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
           itemId: e.item_id,
           contentIndex: e.content_index,
           audio: e.delta,
+          receivedAtMs,
         };
       case 'session.updated':
         if (!this.isReady) {
