@@ -119,13 +119,17 @@ function goals(report: BenchReport): string[] {
       `${inP99.text} / ${outP99.text} ms${noopLatency}`,
       Math.max(inP99.median, outP99.median) <= 2,
     );
+    const inServer = spread(load, (r) => r.server.greetingOverhead?.p99AtMostMs ?? NaN);
     const greeting = spread(load, (r) => r.result.greetingOverhead.p99);
+    const noopGreeting = noop.length
+      ? `; the no-op relay, pre-warmed the same way: ${spread(noop, (r) => r.result.greetingOverhead.p99).text} ms`
+      : '';
     const rampDelay = spread(load, (r) => r.server.rampLoopDelay?.p99Ms ?? NaN);
     row(
-      `Greeting: stream start → first audio, minus the model's own delay, p99 (${runs})`,
+      `Greeting: stream start → first audio, minus the model's own time, p99 in the server (/metrics histogram; ${runs})`,
       '≤ 5 ms',
-      `${greeting.text} ms (p50 ${f(median(load.map((r) => r.result.greetingOverhead.p50)))}); the server's loop delay p99 during the ramp: ${rampDelay.text} ms`,
-      greeting.median <= 5,
+      `≤ ${inServer.text} ms; end to end with two loopback hops and the harness: ${greeting.text} ms (p50 ${f(median(load.map((r) => r.result.greetingOverhead.p50)))})${noopGreeting}; the server's loop delay p99 during the ramp: ${rampDelay.text} ms`,
+      inServer.median <= 5,
     );
   }
   const all = report.scenarios.filter((s) => s.scenario.server === 'switchboard');
@@ -184,13 +188,13 @@ function memoryCell(m: ScenarioRecord['server']['memoryPerCallKb']): string {
 
 function loadTable(report: BenchReport): string[] {
   const rows = [
-    '| Scenario | Calls | Server CPU | CPU ms / call-s | Kernel share | Syscalls / call-s | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Server loop delay p99 / max ms | Server waited for a CPU, ms/s | Per call at the end, KB: RSS / heap committed / heap used / external | Lost/dup/reord | Greeting +ms p50 / p99 | Harness CPU | Other CPU |',
+    '| Scenario | Calls | Server CPU | CPU ms / call-s | Kernel share | Syscalls / call-s | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Server loop delay p99 / max ms | Server waited for a CPU, ms/s | Per call at the end, KB: RSS / heap committed / heap used / external | Lost/dup/reord | Greeting +ms p50 / p99 (in the server: p99 ≤) | Harness CPU | Other CPU |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.scenarios.filter((s) => s.scenario.group !== 'bargein')) {
     const { inbound: i, outbound: o } = r.result;
     rows.push(
-      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${pct(r.server.kernelShare, 1)} | ${r.server.syscallsPerCallSecond} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${r.server.loopDelay ? `${f(r.server.loopDelay.p99Ms)} / ${f(r.server.loopDelay.maxMs)}` : '—'} | ${f(r.server.runQueueWaitMsPerS, 1)} | ${memoryCell(r.server.memoryPerCallKb)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
+      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${pct(r.server.kernelShare, 1)} | ${r.server.syscallsPerCallSecond} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${r.server.loopDelay ? `${f(r.server.loopDelay.p99Ms)} / ${f(r.server.loopDelay.maxMs)}` : '—'} | ${f(r.server.runQueueWaitMsPerS, 1)} | ${memoryCell(r.server.memoryPerCallKb)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)}${r.server.greetingOverhead ? ` (${f(r.server.greetingOverhead.p99AtMostMs)})` : ''} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
     );
   }
   return rows;

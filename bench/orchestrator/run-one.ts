@@ -19,11 +19,12 @@ import type { BenchScenario } from './scenarios.js';
 import {
   parseLoopDelay,
   parseMemory,
+  parseGreetingOverhead,
   parseReaction,
   scrapeMetrics,
   type LoopDelaySummary,
   type MemoryBreakdown,
-  type ReactionSummary,
+  type HistogramSummary,
 } from './server-metrics.js';
 
 /** After the server is healthy, let it settle before the idle sample, ms. */
@@ -53,7 +54,9 @@ export interface ServerMeasure {
   /** RSS above idle per active call, KB. */
   rssKbPerCall: number;
   /** From the server's /metrics: speech_started read → clear written (Switchboard only). */
-  reaction?: ReactionSummary;
+  reaction?: HistogramSummary;
+  /** From the server's /metrics: start read → first audio written, less the model's time. */
+  greetingOverhead?: HistogramSummary;
   /** From the server's /metrics: its event loop delay over the measured window. */
   loopDelay?: LoopDelaySummary;
   /** The same over the ramp (calls being set up: webhooks, upgrades, greetings). */
@@ -163,6 +166,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       );
       const endText = s.server === 'switchboard' ? await scrapeMetrics(server.url) : undefined;
       const reaction = endText === undefined ? undefined : parseReaction(endText);
+      const greetingOverhead = endText === undefined ? undefined : parseGreetingOverhead(endText);
       const stopped = await stopProcess(server.proc);
       const profile = profDir ? readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')) : '';
       return {
@@ -183,6 +187,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           runQueueWaitMsPerS: round3((end.waited - start.waited) / (windowMs / 1000)),
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
           ...(reaction ? { reaction } : {}),
+          ...(greetingOverhead ? { greetingOverhead } : {}),
           ...(loopDelay ? { loopDelay } : {}),
           ...(rampLoopDelay ? { rampLoopDelay } : {}),
           ...(memoryPerCallKb ? { memoryPerCallKb } : {}),

@@ -1,11 +1,12 @@
 /**
  * What the server says about itself on GET /metrics that the harness cannot see from outside:
- * the barge-in reaction time inside the server (speech_started read → Twilio clear written), and
- * how late its event loop ran (the server's own share of every frame's latency).
+ * the barge-in reaction time inside the server (speech_started read → Twilio clear written), the
+ * greeting's overhead inside the server (start read → first audio written, less the model's
+ * time), and how late its event loop ran (the server's own share of every frame's latency).
  */
 
 /** A histogram read back from Prometheus buckets: percentiles are the bucket's upper bound. */
-export interface ReactionSummary {
+export interface HistogramSummary {
   count: number;
   meanMs: number;
   /** Upper bound of the bucket holding the median / the 99th percentile, ms. */
@@ -13,8 +14,7 @@ export interface ReactionSummary {
   p99AtMostMs: number;
 }
 
-const NAME = 'switchboard_barge_in_reaction_seconds';
-const BUCKET_RE = new RegExp(`^${NAME}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm');
+const BUCKET_LINE_RE = /^(\w+)_bucket\{le="([^"]+)"\} (\d+)$/gm;
 
 /** The value of an unlabelled sample `name value` in /metrics text; undefined when absent. */
 function sample(metricsText: string, name: string): number | undefined {
@@ -23,13 +23,21 @@ function sample(metricsText: string, name: string): number | undefined {
 }
 
 /** Reads the reaction histogram from /metrics text; undefined without barge-ins. */
-export function parseReaction(metricsText: string): ReactionSummary | undefined {
-  const buckets = [...metricsText.matchAll(BUCKET_RE)].map((m) => ({
-    le: Number(m[1]),
-    count: Number(m[2]),
-  }));
-  const sum = sample(metricsText, `${NAME}_sum`) ?? NaN;
-  const count = sample(metricsText, `${NAME}_count`) ?? 0;
+export function parseReaction(metricsText: string): HistogramSummary | undefined {
+  return parseHistogram(metricsText, 'switchboard_barge_in_reaction_seconds');
+}
+
+/** Reads the greeting-overhead histogram from /metrics text; undefined without greetings. */
+export function parseGreetingOverhead(metricsText: string): HistogramSummary | undefined {
+  return parseHistogram(metricsText, 'switchboard_greeting_overhead_seconds');
+}
+
+function parseHistogram(metricsText: string, name: string): HistogramSummary | undefined {
+  const buckets = [...metricsText.matchAll(BUCKET_LINE_RE)]
+    .filter((m) => m[1] === name)
+    .map((m) => ({ le: Number(m[2]), count: Number(m[3]) }));
+  const sum = sample(metricsText, `${name}_sum`) ?? NaN;
+  const count = sample(metricsText, `${name}_count`) ?? 0;
   if (count === 0) return undefined;
   const atMost = (q: number) => 1000 * (buckets.find((b) => b.count >= q * count)?.le ?? Infinity);
   return {
