@@ -1,6 +1,6 @@
 /**
  * The scenarios of a run. Quick: a smoke check in under a minute. Full: the numbers of the
- * README in about six minutes. Soak: ten minutes of call churn for memory flatness.
+ * README in about eight minutes. Soak: ten minutes of call churn for memory flatness.
  */
 import type { ModelScript, Scenario } from '../harness/protocol.js';
 
