@@ -167,7 +167,7 @@ export class FakeCaller {
     n += writeStampedFrameBase64(msg, n, { stream: this.o.index, item: 0, seq, sentAtMs: now });
     msg.write(MEDIA_END, n, 'latin1');
     this.tally.sent += 1;
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(msg, { binary: false });
+    this.send(msg);
   }
 
   private hangUp(): void {
@@ -271,8 +271,9 @@ export class FakeCaller {
     });
   }
 
-  private send(text: string): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+  /** Sends a text frame (Twilio sends nothing else), given as a string or its bytes. */
+  private send(text: string | Buffer): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text, { binary: false });
   }
 }
 
