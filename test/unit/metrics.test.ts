@@ -7,16 +7,20 @@ import {
 } from '../../bench/orchestrator/server-metrics.js';
 
 const metrics = () => new Metrics(() => ({ activeCalls: 0, prewarmedSessions: 0 }));
-const bucketLines = (text: string) =>
-  text.split('\n').filter((l) => l.startsWith('switchboard_barge_in_reaction_seconds_bucket'));
+/** The cumulative count of a histogram's bucket in /metrics text. */
+const bucket = (text: string, name: string, le: string) =>
+  text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}_bucket{le="${le}"}`))
+    ?.split(' ')[1];
 
 describe('barge-in reaction histogram', () => {
   it('puts a reaction in every bucket whose bound it does not exceed (cumulative buckets)', () => {
     const m = metrics();
     // speech_started read 0.3 ms ago on the same clock the histogram reads.
     m.clearSent(performance.now() - 0.3);
-    const lines = bucketLines(m.render());
-    const count = (le: string) => lines.find((l) => l.includes(`le="${le}"`))?.split(' ')[1];
+    const text = m.render();
+    const count = (le: string) => bucket(text, 'switchboard_barge_in_reaction_seconds', le);
     expect(count('0.00025')).toBe('0');
     expect(count('0.001')).toBe('1');
     expect(count('+Inf')).toBe('1');
@@ -45,12 +49,6 @@ describe('barge-in reaction histogram', () => {
 });
 
 describe('greeting histograms', () => {
-  const bucket = (text: string, name: string, le: string) =>
-    text
-      .split('\n')
-      .find((l) => l.startsWith(`${name}_bucket{le="${le}"}`))
-      ?.split(' ')[1];
-
   it("counts the time to first audio from the start's read and the overhead without the model's time", () => {
     const m = metrics();
     const now = performance.now();
