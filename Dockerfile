@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: compile TypeScript with dev dependencies.
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,8 +9,9 @@ COPY src ./src
 COPY config ./config
 RUN npm run build
 
-# Runtime stage: production dependencies only, non-root.
-FROM node:22-bookworm-slim
+# Runtime stage: production dependencies only, non-root. Node 24, not the minimum 22: the same
+# server holds ~40% less memory per call on it (README "Performance").
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
