@@ -10,7 +10,7 @@ COPY config ./config
 RUN npm run build
 
 # Runtime stage: production dependencies only, non-root. Node 24, not the minimum 22: the same
-# server holds ~40% less memory per call on it (README "Performance").
+# server holds about half the memory per call on it (README "Performance").
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
