@@ -46,6 +46,8 @@ export interface AppConfig {
     mediaStreamUrl: string;
     drainTimeoutMs: number;
     maxMessageBytes: number;
+    /** A media stream with no frame for this long is dead: its call ends. */
+    mediaStallTimeoutMs: number;
   };
   twilio: {
     authToken: string | undefined;

@@ -33,6 +33,7 @@ export interface EnvSettings {
   connectTimeoutMs: number;
   drainTimeoutMs: number;
   maxMessageBytes: number;
+  mediaStallTimeoutMs: number;
   frameMs: number;
   appendBatchFrames: number;
 }
@@ -128,6 +129,9 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     // Twilio's largest message is a `start` with parameters (each under 500 chars); 64 KiB is
     // far above any real one and far below anything that could hurt.
     maxMessageBytes: int('MAX_MESSAGE_BYTES', 65_536, 1_024, 1_048_576),
+    // Twilio sends a caller frame every 20 ms while a stream lives; gaps it leaves are short (the
+    // Agents SDK pads up to 10 s of them), so 30 s without one is a dead connection, not a pause.
+    mediaStallTimeoutMs: int('MEDIA_STALL_TIMEOUT_MS', 30_000, 1_000, 600_000),
     // 60 ms: the benchmark measured no loss of barge-in accuracy against 20 ms (interpolation
     // between echoes does the fine work) for 2.5x fewer messages to Twilio and back; 480 bytes
     // is also whole base64 quanta, so frames are sliced, never re-encoded. README "Barge-in".

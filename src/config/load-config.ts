@@ -84,6 +84,7 @@ export function loadConfig(env: Env): AppConfig {
       mediaStreamUrl,
       drainTimeoutMs: settings.drainTimeoutMs,
       maxMessageBytes: settings.maxMessageBytes,
+      mediaStallTimeoutMs: settings.mediaStallTimeoutMs,
     },
     twilio: {
       authToken: settings.twilioAuthToken,

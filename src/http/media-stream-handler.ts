@@ -15,6 +15,7 @@ import type { ToolRunner } from '../tools/tool-runner.js';
 import { createCallCapture, type CallCapture } from '../observability/call-capture.js';
 import type { CallMetrics } from '../observability/metrics.js';
 import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
+import { StallWatchdog } from './stall-watchdog.js';
 
 export interface MediaStreamDeps {
   config: AppConfig;
@@ -39,18 +40,21 @@ export class MediaStreamHandler {
   private log: Logger;
   private lastSequence = 0;
   private badFrames = 0;
+  private readonly watchdog: StallWatchdog;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: MediaStreamDeps,
   ) {
     this.log = deps.logger;
+    this.watchdog = new StallWatchdog(deps.config.server.mediaStallTimeoutMs, () => this.onStall());
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('close', (code) => this.onClose(code));
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'media socket error'));
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    this.watchdog.seen();
     // Read time of the frames before the call starts (connected, start): the greeting metric
     // starts at the start's arrival. Skipped after, where a clock read per frame buys nothing.
     const receivedAtMs = this.session ? 0 : performance.now();
@@ -127,7 +131,21 @@ export class MediaStreamHandler {
     registry.add(this.session);
   }
 
+  /** No frame for a whole watchdog period: the connection is dead, so is the call on it. */
+  private onStall(): void {
+    const timeoutMs = this.deps.config.server.mediaStallTimeoutMs;
+    this.log.warn(
+      { timeoutMs },
+      'media stream stalled: no frame from the carrier; ending the call',
+    );
+    this.deps.metrics.mediaStall();
+    this.session?.terminate(`media stream stalled (no frame for ${timeoutMs} ms)`);
+    // A dead peer never answers a close handshake: drop the socket now.
+    this.ws.terminate();
+  }
+
   private onClose(code: number): void {
+    this.watchdog.stop();
     if (this.badFrames > LOGGED_BAD_FRAMES) {
       this.log.warn({ skipped: this.badFrames }, 'bad frames skipped on this stream');
     }

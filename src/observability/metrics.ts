@@ -12,6 +12,8 @@ export interface CallMetrics {
   framesIn(count: number): void;
   framesOut(count: number): void;
   badFrame(): void;
+  /** A media stream went silent on the wire and its call was ended. */
+  mediaStall(): void;
   bargeIn(truncated: number, deleted: number): void;
   /** A barge-in's `clear` was written; `speechReceivedAtMs` is its speech_started's read time. */
   clearSent(speechReceivedAtMs: number): void;
@@ -36,6 +38,7 @@ export class Metrics implements CallMetrics {
   private inFrames = 0;
   private outFrames = 0;
   private badFrames = 0;
+  private mediaStalls = 0;
   private bargeIns = 0;
   private truncations = 0;
   private deletions = 0;
@@ -66,6 +69,9 @@ export class Metrics implements CallMetrics {
   }
   badFrame(): void {
     this.badFrames += 1;
+  }
+  mediaStall(): void {
+    this.mediaStalls += 1;
   }
   bargeIn(truncated: number, deleted: number): void {
     this.bargeIns += 1;
@@ -157,6 +163,11 @@ export class Metrics implements CallMetrics {
     );
     counter('switchboard_frames_out_total', 'Bot audio frames sent to the caller.', this.outFrames);
     counter('switchboard_bad_frames_total', 'Carrier frames skipped as malformed.', this.badFrames);
+    counter(
+      'switchboard_media_stalls_total',
+      'Media streams ended because no frame came for MEDIA_STALL_TIMEOUT_MS.',
+      this.mediaStalls,
+    );
     counter('switchboard_barge_ins_total', 'Caller interruptions of bot audio.', this.bargeIns);
     counter('switchboard_truncations_total', 'Items truncated at a barge-in.', this.truncations);
     counter('switchboard_deletions_total', 'Unheard items deleted at a barge-in.', this.deletions);

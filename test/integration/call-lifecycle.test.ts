@@ -87,6 +87,26 @@ describe('call lifecycle', () => {
     expect(server.app.registry.prewarmedCount).toBe(0);
   });
 
+  it('ends a call whose media stream goes silent on the wire, and closes its model session', async () => {
+    const { fake, server } = await serverWithFake({ MEDIA_STALL_TIMEOUT_MS: '1000' });
+    await ring(server);
+    const model = await fake.connection(0);
+    const caller = await answer(server);
+    caller.sendMedia(numberedAudio(20));
+    await model.waitFor('input_audio_buffer.append');
+    // The caller's side goes quiet without closing, as a half-open connection does.
+    await model.closed;
+    await caller.closed;
+    expect(await server.logs.waitForMessage('media stream stalled')).toMatchObject({
+      level: 40,
+      timeoutMs: 1000,
+    });
+    const ended = server.app.registry.record(CALL_SID)?.events.at(-1);
+    expect(ended).toMatchObject({ type: 'stream_ended', reason: expect.stringMatching(/stalled/) });
+    const metrics = await request(server.httpUrl).get('/metrics');
+    expect(metrics.text).toMatch(/^switchboard_media_stalls_total 1$/m);
+  });
+
   it('ends the call with an apology on a fatal realtime error', async () => {
     const call: CallHarness = await startCall();
     cleanup.push(() => call.close());
