@@ -61,6 +61,8 @@ export interface AppConfig {
     headers: Readonly<Record<string, string>>;
     prewarmTimeoutMs: number;
     connectTimeoutMs: number;
+    /** A ping is sent this often; one unanswered by the next is a dead connection. */
+    pingIntervalMs: number;
     /** Caller frames joined into one `input_audio_buffer.append` (1 = none). */
     appendBatchFrames: number;
   };

@@ -31,6 +31,7 @@ export interface EnvSettings {
   adminToken: string | null;
   prewarmTimeoutMs: number;
   connectTimeoutMs: number;
+  pingIntervalMs: number;
   drainTimeoutMs: number;
   maxMessageBytes: number;
   mediaStallTimeoutMs: number;
@@ -124,6 +125,9 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     // has not come after 15 s is not coming, and the pre-warmed session would only bill.
     prewarmTimeoutMs: int('PREWARM_TIMEOUT_MS', 15_000, 1_000, 120_000),
     connectTimeoutMs: int('REALTIME_CONNECT_TIMEOUT_MS', 10_000, 500, 60_000),
+    // A half-open model connection swallows the caller's audio in silence until TCP gives up
+    // (minutes). A ping unanswered for a whole interval ends the call with the apology instead.
+    pingIntervalMs: int('REALTIME_PING_INTERVAL_MS', 15_000, 1_000, 300_000),
     // Long enough for most calls in progress to finish after SIGTERM; orchestrators must allow it.
     drainTimeoutMs: int('DRAIN_TIMEOUT_MS', 300_000, 0, 3_600_000),
     // Twilio's largest message is a `start` with parameters (each under 500 chars); 64 KiB is

@@ -95,6 +95,7 @@ export function loadConfig(env: Env): AppConfig {
       ...realtimeEndpoint(settings, model),
       prewarmTimeoutMs: settings.prewarmTimeoutMs,
       connectTimeoutMs: settings.connectTimeoutMs,
+      pingIntervalMs: settings.pingIntervalMs,
       appendBatchFrames: settings.appendBatchFrames,
     },
     playback: { frameMs: settings.frameMs },

@@ -67,6 +67,14 @@ export class FakeRealtimeConnection {
     this.ws.send(JSON.stringify({ event_id: id('event'), ...event }));
   }
 
+  /**
+   * Becomes a half-open peer: stops reading its socket, so nothing the bridge sends (events,
+   * pings, a close) is read or answered, while the TCP connection stays up.
+   */
+  freeze(): void {
+    (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
   /** Resolves with the first client event (past or future) matching. */
   waitFor(type: string, predicate: (e: ClientEvent) => boolean = () => true): Promise<ClientEvent> {
     return this.events.waitFor((e) => e.type === type && predicate(e));

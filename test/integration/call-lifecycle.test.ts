@@ -119,6 +119,33 @@ describe('call lifecycle', () => {
     });
   });
 
+  it('ends the call with an apology when the model connection stops answering pings', async () => {
+    const call: CallHarness = await startCall({ REALTIME_PING_INTERVAL_MS: '1000' });
+    cleanup.push(() => call.close());
+    call.model.freeze();
+    await call.caller.closed;
+    expect(await call.server.logs.waitForMessage('realtime session failed')).toMatchObject({
+      code: 'heartbeat_timeout',
+    });
+    expect(call.server.app.registry.record(call.caller.callSid)?.outcome).toMatchObject({
+      kind: 'apologize_and_hangup',
+    });
+  });
+
+  it('keeps a call whose model connection answers its pings', async () => {
+    const call: CallHarness = await startCall({ REALTIME_PING_INTERVAL_MS: '1000' });
+    cleanup.push(() => call.close());
+    // The bridge pings again only after the previous pong came: a third ping means two answered.
+    await new Promise<void>((resolve) => {
+      let pings = 0;
+      call.model.ws.on('ping', () => {
+        if (++pings === 3) resolve();
+      });
+    });
+    expect(call.server.app.registry.activeCount).toBe(1);
+    expect(call.server.logs.records.some((r) => r.msg === 'realtime session failed')).toBe(false);
+  });
+
   it('tolerates an unknown realtime event, logging it at debug, and the call goes on', async () => {
     const call: CallHarness = await startCall();
     cleanup.push(() => call.close());

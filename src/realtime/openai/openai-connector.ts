@@ -17,6 +17,7 @@ export class OpenAIConnector implements RealtimeConnector {
       agent: this.config.agent,
       tools: context.tools,
       connectTimeoutMs: this.config.realtime.connectTimeoutMs,
+      pingIntervalMs: this.config.realtime.pingIntervalMs,
       appendBatchFrames: this.config.realtime.appendBatchFrames,
       logger: this.logger.child({ callSid: context.callSid, component: 'realtime' }),
     });

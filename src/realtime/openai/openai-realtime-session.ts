@@ -21,6 +21,8 @@ export interface OpenAIRealtimeOptions {
   agent: AgentConfig;
   tools: ToolDefinition[];
   connectTimeoutMs: number;
+  /** Heartbeat: a ping this often; one still unanswered at the next is a dead connection. */
+  pingIntervalMs: number;
   /** Caller frames joined into one append (1 = each frame is sent as it came). */
   appendBatchFrames?: number;
   logger: Logger;
@@ -42,6 +44,8 @@ export class OpenAIRealtimeSession implements RealtimeSession {
   private batch: string[] = [];
   private closed = false;
   private readonly connectTimer: NodeJS.Timeout;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
 
   constructor(private readonly options: OpenAIRealtimeOptions) {
     const log = options.logger;
@@ -58,6 +62,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
     }, options.connectTimeoutMs);
     this.ws.on('open', () => {
       log.debug('realtime socket open');
+      this.heartbeat = setInterval(() => this.beat(), options.pingIntervalMs);
       this.ws.send(
         JSON.stringify({
           type: 'session.update',
@@ -80,9 +85,13 @@ export class OpenAIRealtimeSession implements RealtimeSession {
         this.fail(`http_${res.statusCode}`, body.trim() || (res.statusMessage ?? '')),
       );
     });
+    this.ws.on('pong', () => {
+      this.awaitingPong = false;
+    });
     this.ws.on('error', (err) => this.fail('socket_error', err.message));
     this.ws.on('close', (code, reason) => {
       clearTimeout(this.connectTimer);
+      clearInterval(this.heartbeat);
       if (this.closed) return;
       this.closed = true;
       this.emit({ type: 'closed', code, reason: reason.toString() || 'closed by the service' });
@@ -152,6 +161,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
 
   close(): void {
     clearTimeout(this.connectTimer);
+    clearInterval(this.heartbeat);
     // The caller's last words of a batch still go to the model: no frame is ever dropped.
     this.flushBatch();
     this.closed = true;
@@ -169,6 +179,23 @@ export class OpenAIRealtimeSession implements RealtimeSession {
       return;
     }
     this.ws.send(text);
+  }
+
+  /**
+   * Every WebSocket peer answers a ping (RFC 6455 §5.5.2). Python's `websockets` pings every 20 s
+   * by default and drops a connection whose pong does not come: the many realtime clients built
+   * on it would not hold a session otherwise.
+   */
+  private beat(): void {
+    if (this.awaitingPong) {
+      const ms = this.options.pingIntervalMs;
+      this.fail('heartbeat_timeout', `no pong from the realtime service in ${ms} ms`);
+      // A dead peer never answers a close handshake either.
+      this.ws.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.ws.ping();
   }
 
   private emit(event: RealtimeEvent): void {
