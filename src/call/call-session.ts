@@ -148,9 +148,12 @@ export class CallSession {
     this.end('media stream closed');
   }
 
-  /** Ends the call now and closes its stream (a newer stream replaced it; shutdown). */
-  terminate(reason: string): void {
-    this.end(reason);
+  /**
+   * Ends the call now and closes its stream (a newer stream replaced it; shutdown; a dead
+   * stream). `endedBy` labels it in the metrics, where "caller_hung_up" would be untrue.
+   */
+  terminate(reason: string, endedBy = 'terminated'): void {
+    this.end(reason, endedBy);
     this.deps.stream.close();
   }
 
@@ -390,7 +393,8 @@ export class CallSession {
     this.deps.stream.close();
   }
 
-  private end(reason: string): void {
+  /** `endedBy`: the metrics label when no outcome was decided (the stream just closed). */
+  private end(reason: string, endedBy = 'caller_hung_up'): void {
     if (this.state === 'ended') return;
     this.setState('ended');
     for (const t of this.timers) clearTimeout(t);
@@ -400,7 +404,7 @@ export class CallSession {
       this.finishItem(item, item.heardBytes < item.sentBytes);
     this.note({ type: 'stream_ended', reason });
     this.record.endedAt = new Date().toISOString();
-    this.deps.metrics.callEnded(this.record.outcome?.kind ?? 'caller_hung_up');
+    this.deps.metrics.callEnded(this.record.outcome?.kind ?? endedBy);
     this.log.info(
       {
         reason,

@@ -139,7 +139,7 @@ export class MediaStreamHandler {
       'media stream stalled: no frame from the carrier; ending the call',
     );
     this.deps.metrics.mediaStall();
-    this.session?.terminate(`media stream stalled (no frame for ${timeoutMs} ms)`);
+    this.session?.terminate(`media stream stalled (no frame for ${timeoutMs} ms)`, 'media_stalled');
     // A dead peer never answers a close handshake: drop the socket now.
     this.ws.terminate();
   }

@@ -105,6 +105,7 @@ describe('call lifecycle', () => {
     expect(ended).toMatchObject({ type: 'stream_ended', reason: expect.stringMatching(/stalled/) });
     const metrics = await request(server.httpUrl).get('/metrics');
     expect(metrics.text).toMatch(/^switchboard_media_stalls_total 1$/m);
+    expect(metrics.text).toMatch(/^switchboard_calls_ended_total\{outcome="media_stalled"\} 1$/m);
   });
 
   it('ends the call with an apology on a fatal realtime error', async () => {
