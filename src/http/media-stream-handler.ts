@@ -64,7 +64,7 @@ export class MediaStreamHandler {
     }
     const text = data.toString('utf8');
     this.capture?.inbound(text);
-    const parsed = parseTwilioMessage(text);
+    const parsed = parseTwilioMessage(text, data);
     if (!parsed.ok) return this.skip(parsed.reason);
     if (parsed.sequenceNumber !== undefined) {
       if (parsed.sequenceNumber <= this.lastSequence) {

@@ -30,7 +30,7 @@ describe('parseTwilioMessage', () => {
   });
 
   it('refuses a payload with characters outside base64, whichever path reads it', () => {
-    for (const bad of ['AAA"', 'AA\\u0022AA', 'AAAA"}, "x":"', 'A=AA', '', 'AAA']) {
+    for (const bad of ['AAA"', 'AA\\u0022AA', 'AAAA"}, "x":"', 'A=AA', '', 'AAA', 'AAé=', 'AAAé']) {
       expect(parseTwilioMessage(twilioMedia(bad))).toMatchObject({ ok: false });
     }
   });
