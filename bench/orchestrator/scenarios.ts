@@ -31,7 +31,7 @@ function repeated(times: number, list: BenchScenario[]): BenchScenario[] {
 }
 
 /** The server's default PLAYBACK_FRAME_MS (src/config/env.ts): what load scenarios measure. */
-export const DEFAULT_FRAME_MS = 60;
+export const DEFAULT_FRAME_MS = 240;
 
 // A phone conversation: the greeting, then a bot turn of 2 s every 5 s (the bot talks ~40% of
 // the time), audio generated 4× faster than real time in 200 ms deltas (what the service does
@@ -119,7 +119,7 @@ export function fullScenarios(): BenchScenario[] {
     ...[50, 100, 300, 400].map((n) =>
       scenario(`capacity-${n}`, 'capacity', n, 12_000, CONVERSATION),
     ),
-    ...bargeSweep(100, 10_000, [20, 40, 60, 100]),
+    ...bargeSweep(100, 10_000, [20, 60, 120, 240]),
     scenario('profile-200', 'profile', 200, 10_000, CONVERSATION, { cpuProfile: true }),
   ];
 }

@@ -153,7 +153,7 @@ describe('barge-in', () => {
 
   it('ignores the marks Twilio echoes because of a clear', async () => {
     call = await startCall();
-    const { itemId: itemA } = await botTurn(call, 400);
+    const { itemId: itemA } = await botTurn(call, 1000);
     await interruptAfter(call, 100);
     const truncateA = await call.model.waitFor('conversation.item.truncate');
     // The clear made the caller echo every pending mark of item A; none of them may count.
