@@ -11,6 +11,6 @@ describe('the start command', () => {
   });
 
   it('caps the young generation, which the memory goal was measured with', () => {
-    expect(startScriptArgs()).toContain('--max-semi-space-size=4');
+    expect(startScriptArgs()).toContain('--max-semi-space-size=8');
   });
 });
