@@ -138,7 +138,7 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     mediaStallTimeoutMs: int('MEDIA_STALL_TIMEOUT_MS', 30_000, 1_000, 600_000),
     // 240 ms: a model delta up to 240 ms goes to Twilio as it came, with one mark. The benchmark
     // measured the same barge-in accuracy from 20 to 1000 ms (a frame plays contiguously, so the
-    // interpolation between echoes does the fine work) and 8-11% less CPU than at 60 ms. 1920
+    // interpolation between echoes does the fine work) and about 7-9% less CPU than at 60 ms. 1920
     // bytes is whole base64 quanta, so longer deltas are sliced, never re-encoded. README "Barge-in".
     frameMs: int('PLAYBACK_FRAME_MS', 240, 10, 1_000),
     // 1 = every 20 ms caller frame is its own append (no added latency). 2+ halves (or more) the
