@@ -90,8 +90,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
     });
     this.ws.on('error', (err) => this.fail('socket_error', err.message));
     this.ws.on('close', (code, reason) => {
-      clearTimeout(this.connectTimer);
-      clearInterval(this.heartbeat);
+      this.stopTimers();
       if (this.closed) return;
       this.closed = true;
       this.emit({ type: 'closed', code, reason: reason.toString() || 'closed by the service' });
@@ -160,14 +159,19 @@ export class OpenAIRealtimeSession implements RealtimeSession {
   }
 
   close(): void {
-    clearTimeout(this.connectTimer);
-    clearInterval(this.heartbeat);
+    this.stopTimers();
     // The caller's last words of a batch still go to the model: no frame is ever dropped.
     this.flushBatch();
     this.closed = true;
     this.pending = [];
     if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
     else if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000, 'call ended');
+  }
+
+  /** The session's timers, stopped however it ends (closed by us or by the service). */
+  private stopTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearInterval(this.heartbeat);
   }
 
   private send(text: string): void {
