@@ -202,6 +202,7 @@ export class CallSession {
         this.gate.onCreated(event.responseId);
         return;
       case 'response_done':
+        this.playback.markLastFrame();
         for (const call of event.functionCalls) this.toolCalls.start(call);
         this.doneResponses.add(event.responseId);
         this.gate.onDone(event.responseId);

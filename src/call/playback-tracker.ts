@@ -1,12 +1,14 @@
 /**
- * What the caller has heard of the bot's audio, from Twilio's mark echoes.
+ * What the caller has heard of the bot's audio, from send times and Twilio's mark echoes.
  *
- * Outbound audio is split into frames; after each frame goes a mark named
- * `g<generation>:m<seq>:<itemId>:<itemEndMs>`. Twilio echoes a mark when the audio queued before
- * it has played, so an echo pins the heard position of that item exactly. Between echoes the
- * position is interpolated on the wall clock (audio plays at 8 bytes/ms) but never past the next
- * mark: the estimate is always within one frame, and in real time within a few ms. Every `clear`
- * bumps the generation, so the echoes Twilio returns for flushed marks are not taken as "heard".
+ * Outbound audio is split into frames, each remembered with its send time. Twilio plays what it
+ * is sent in order and without a gap while it has audio, so the heard position is a walk over the
+ * unheard frames: each starts when the one before it ends, or when it was sent if the buffer had
+ * run dry by then. A mark named `g<generation>:m<seq>:<itemId>:<itemEndMs>` goes after an item's
+ * first frame, after its last, and after a frame once a second of audio in between; Twilio echoes
+ * it when the audio before it has played, which re-anchors the walk on Twilio's own clock and
+ * tells when an item has been heard to its end. Every `clear` bumps the generation, so the echoes Twilio returns for flushed
+ * marks are not taken as "heard".
  */
 
 import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
@@ -28,16 +30,25 @@ export interface PlayedItem {
   heardBytes: number;
 }
 
-interface MarkRecord {
+/** One frame sent and not yet heard. */
+interface SentFrame {
+  /** The name a mark after this frame carries. */
   seq: number;
   item: PlayedItem;
   /** Item bytes at the end of this frame. */
   itemEndBytes: number;
   /** Position in this generation's outbound stream at the end of this frame (bytes). */
   streamEndBytes: number;
-  /** When the frame before this mark was handed to the socket (ms, tracker clock). */
+  /** When the frame was handed to the socket (ms, tracker clock). */
   sentAt: number;
 }
+
+/**
+ * Audio between two marks, at most. Between echoes the walk over send times is exact, so a mark
+ * buys no accuracy inside audio; an echo a second keeps the walk on Twilio's clock over long
+ * turns. Each mark is one more message each way (a mark per 240 ms frame cost 1.6–5% CPU).
+ */
+const MARK_EVERY_BYTES = 1_000 * ULAW_BYTES_PER_MS;
 
 /** Where the caller is in one item at the moment of a barge-in. */
 export interface HeardPosition {
@@ -54,8 +65,10 @@ export class PlaybackTracker {
   private generation = 1;
   private markSeq = 0;
   private streamBytes = 0;
-  /** Marks sent in this generation and not yet echoed, oldest first. */
-  private outstanding: MarkRecord[] = [];
+  /** Audio sent since the last mark (bytes). */
+  private unmarkedBytes = 0;
+  /** Frames sent in this generation and not yet echoed, oldest first. */
+  private outstanding: SentFrame[] = [];
   /** Last echo of this generation: stream position and when it came. */
   private anchor: { streamEndBytes: number; at: number } | undefined;
   private readonly items = new Map<string, PlayedItem>();
@@ -67,7 +80,7 @@ export class PlaybackTracker {
     private readonly onItemHeard: (item: PlayedItem) => void = () => {},
   ) {}
 
-  /** Sends one model audio delta as frames, each followed by a mark; returns the frame count. */
+  /** Sends one model audio delta as frames; returns the frame count. */
   sendAudio(responseId: string, itemId: string, contentIndex: number, audioBase64: string): number {
     // Slicing needs whole base64 quanta; a model that ever sent anything else gets re-encoded.
     if (audioBase64.length % 4 !== 0)
@@ -107,20 +120,35 @@ export class PlaybackTracker {
   }
 
   private sendFrame(item: PlayedItem, payload: string, bytes: number, at: number): void {
+    // The audio between two marks is one item's: an item's first frame closes the stretch
+    // before it and is marked itself, so the mark names say which audio was which item's (the
+    // Twilio emulator's ground truth reads them).
+    const firstOfItem = item.sentBytes === 0;
+    if (firstOfItem) this.markLastFrame();
     item.sentBytes += bytes;
     this.streamBytes += bytes;
-    const seq = ++this.markSeq;
     this.outstanding.push({
-      seq,
+      seq: ++this.markSeq,
       item,
       itemEndBytes: item.sentBytes,
       streamEndBytes: this.streamBytes,
       sentAt: at,
     });
     this.sink.sendAudio(payload);
-    this.sink.sendMark(
-      `g${this.generation}:m${seq}:${item.itemId}:${Math.floor(item.sentBytes / ULAW_BYTES_PER_MS)}`,
-    );
+    this.unmarkedBytes += bytes;
+    if (firstOfItem || this.unmarkedBytes >= MARK_EVERY_BYTES) this.markLastFrame();
+  }
+
+  /**
+   * A mark after the last frame sent, unless it has one. At the end of a response too: its echo
+   * tells when the caller has heard all of it (a call that ends waits for that to hang up).
+   */
+  markLastFrame(): void {
+    const last = this.outstanding.at(-1);
+    if (!last || this.unmarkedBytes === 0) return;
+    this.unmarkedBytes = 0;
+    const itemEndMs = Math.floor(last.itemEndBytes / ULAW_BYTES_PER_MS);
+    this.sink.sendMark(`g${this.generation}:m${last.seq}:${last.item.itemId}:${itemEndMs}`);
   }
 
   /** Handles Twilio's echo of a mark; returns false for marks that are not ours or are stale. */
@@ -130,7 +158,7 @@ export class PlaybackTracker {
     // Echoes of marks flushed by a clear belong to an earlier generation: not heard.
     if (Number(match[1]) !== this.generation) return false;
     const seq = Number(match[2]);
-    let echoed: MarkRecord | undefined;
+    let echoed: SentFrame | undefined;
     // Twilio echoes in order; anything before this mark has played too.
     while (this.outstanding.length > 0 && this.outstanding[0]!.seq <= seq) {
       echoed = this.outstanding.shift()!;
@@ -148,33 +176,34 @@ export class PlaybackTracker {
   }
 
   /**
-   * The heard position of every item with unheard audio, right now: exact at the last echo,
-   * interpolated since then at real-time speed, capped at the next mark.
+   * The heard position of every item with unheard audio, right now: a walk over the unheard
+   * frames from the last echo (or, with nothing echoed since the last clear, from the first
+   * frame's send time), at real-time speed, restarting at a frame's send time where the buffer
+   * had run dry before it, and never past the audio sent. Against the playhead at the moment our
+   * `clear` lands, a send time is exact; an echo is late by a network round trip.
    */
   heardPositions(): HeardPosition[] {
-    const next = this.outstanding[0];
-    if (!next) return [];
-    // Playback runs from the last echo, or — when the buffer had run dry, or nothing has been
-    // echoed since the last clear — from when the next frame was sent. Against the playhead at
-    // the moment our `clear` lands, that start is exact; an echo is late by a network round trip.
-    const startedAt = Math.max(this.anchor?.at ?? -Infinity, next.sentAt);
-    const gap = next.streamEndBytes - (this.anchor?.streamEndBytes ?? 0);
-    const extraBytes = Math.min(
-      gap,
-      Math.max(0, Math.floor((this.now() - startedAt) * ULAW_BYTES_PER_MS)),
-    );
     const positions = new Map<string, HeardPosition>();
-    for (const record of this.outstanding) {
-      if (!positions.has(record.item.itemId)) {
-        positions.set(record.item.itemId, {
-          item: record.item,
-          heardBytes: record.item.heardBytes,
-        });
+    for (const frame of this.outstanding) {
+      if (!positions.has(frame.item.itemId)) {
+        positions.set(frame.item.itemId, { item: frame.item, heardBytes: frame.item.heardBytes });
       }
     }
-    // `next` is the frame right after the last echo (or the generation's first frame).
-    const frameStartInItem = next.itemEndBytes - gap;
-    positions.get(next.item.itemId)!.heardBytes = frameStartInItem + extraBytes;
+    const now = this.now();
+    let playedUntil = this.anchor?.at ?? -Infinity;
+    let streamBytes = this.anchor?.streamEndBytes ?? 0;
+    for (const frame of this.outstanding) {
+      const bytes = frame.streamEndBytes - streamBytes;
+      const startedAt = Math.max(playedUntil, frame.sentAt);
+      const played = Math.min(
+        bytes,
+        Math.max(0, Math.floor((now - startedAt) * ULAW_BYTES_PER_MS)),
+      );
+      positions.get(frame.item.itemId)!.heardBytes = frame.itemEndBytes - bytes + played;
+      if (played < bytes) break;
+      playedUntil = startedAt + bytes / ULAW_BYTES_PER_MS;
+      streamBytes = frame.streamEndBytes;
+    }
     return [...positions.values()];
   }
 
@@ -189,6 +218,7 @@ export class PlaybackTracker {
     this.outstanding = [];
     this.anchor = undefined;
     this.streamBytes = 0;
+    this.unmarkedBytes = 0;
     return positions;
   }
 

@@ -18,7 +18,7 @@ afterEach(async () => {
   call = undefined;
 });
 
-/** Sends bot audio as one delta and waits until every frame and mark reached the caller. */
+/** Sends bot audio as one delta and waits until every frame of it reached the caller. */
 async function botSays(
   c: CallHarness,
   responseId: string,
@@ -26,10 +26,10 @@ async function botSays(
   ms: number,
   transcript = '',
 ): Promise<void> {
-  const marksBefore = c.caller.received.filter((m) => m.event === 'mark').length;
+  const framesBefore = c.caller.received.filter((m) => m.event === 'media').length;
   c.model.audioDelta(responseId, itemId, numberedAudio(ms), transcript);
   const frames = Math.ceil(ms / c.server.config.playback.frameMs);
-  await c.caller.waitForCount((m) => m.event === 'mark', marksBefore + frames);
+  await c.caller.waitForCount((m) => m.event === 'media', framesBefore + frames);
 }
 
 /** Starts a response with one audio item and sends `ms` of its audio to the caller. */
@@ -153,7 +153,8 @@ describe('barge-in', () => {
 
   it('ignores the marks Twilio echoes because of a clear', async () => {
     call = await startCall();
-    const { itemId: itemA } = await botTurn(call, 1000);
+    // 2.5 s: marks after the first frame, a second later, and after the last.
+    const { itemId: itemA } = await botTurn(call, 2_500);
     await interruptAfter(call, 100);
     const truncateA = await call.model.waitFor('conversation.item.truncate');
     // The clear made the caller echo every pending mark of item A; none of them may count.

@@ -7,10 +7,9 @@ import {
 } from '../../src/replay/twilio/heard-at-clear.js';
 import { PlaybackEmulator } from '../../src/replay/twilio/playback-emulator.js';
 
-/** One server frame, ms (src/call/playback-tracker.ts sends a mark after each). */
 const FRAME_MS = 20;
 
-/** Plays `ms` of an item as the server sends it: 20 ms frames, each followed by its mark. */
+/** Plays `ms` of an item in 20 ms frames, each followed by a server mark. */
 function sendItem(emulator: PlaybackEmulator, itemId: string, ms: number, generation = 1): void {
   for (let endMs = FRAME_MS; endMs <= ms; endMs += FRAME_MS) {
     emulator.playAudio(Buffer.alloc(FRAME_MS * 8, 0x10));
@@ -65,12 +64,23 @@ describe('heardAtClear', () => {
     expect(itemHeardAtClear(clear, 'second')).toBe(0);
   });
 
-  it('skips outbound audio that no server mark attributes to an item', () => {
+  it('counts audio after the last mark as the item of the audio before it', () => {
     const { clock, emulator } = setup();
-    sendItem(emulator, 'marked', 40);
+    sendItem(emulator, 'first', 40);
+    sendItem(emulator, 'second', 20);
     emulator.playAudio(Buffer.alloc(160, 0x10));
-    clock.advance(60);
-    expect(heardAtClear(emulator.clear())).toEqual([{ itemId: 'marked', sentMs: 40, heardMs: 40 }]);
+    clock.advance(70);
+    expect(heardAtClear(emulator.clear())).toEqual([
+      { itemId: 'first', sentMs: 40, heardMs: 40 },
+      { itemId: 'second', sentMs: 40, heardMs: 30 },
+    ]);
+  });
+
+  it('skips audio sent before the first mark of the generation', () => {
+    const { clock, emulator } = setup();
+    emulator.playAudio(Buffer.alloc(160, 0x10));
+    clock.advance(10);
+    expect(heardAtClear(emulator.clear())).toEqual([]);
   });
 
   it('returns undefined for an item of another generation', () => {

@@ -1,9 +1,11 @@
 /**
  * Ground truth of a barge-in from the Twilio side: how much of each bot item the caller had heard
- * at the instant of a `clear`, read from the emulated playback's snapshot. The server sends a mark
- * after every frame, named `g<generation>:m<seq>:<itemId>:<itemEndMs>` (src/call/playback-tracker.ts),
- * so the segment of outbound audio before a mark belongs to that mark's item. This is the one
- * implementation the timeline, the demo checks and the tests' fake caller all read.
+ * at the instant of a `clear`, read from the emulated playback's snapshot. The server's marks are
+ * named `g<generation>:m<seq>:<itemId>:<itemEndMs>` and the audio between two of them is one
+ * item's (src/call/playback-tracker.ts marks an item's first frame), so the segment of outbound
+ * audio before a mark belongs to that mark's item, and audio after the last mark to the same item
+ * as the segment before it. This is the one implementation the timeline, the demo checks and the
+ * tests' fake caller all read.
  */
 import type { ClearSnapshot } from './playback-emulator.js';
 
@@ -43,17 +45,22 @@ export interface ItemHeardAtClear {
 
 /**
  * Every item of the generation the clear ended, in the order its audio was sent, with how much of
- * THAT item had played. Audio not followed by a server mark cannot be attributed and is skipped.
+ * THAT item had played. Audio before the generation's first mark cannot be attributed and is
+ * skipped (the server marks an item's first frame, so there is none).
  */
 export function heardAtClear(clear: ClearSnapshot): ItemHeardAtClear[] {
   const items = new Map<string, ItemHeardAtClear>();
+  let previous: ItemHeardAtClear | undefined;
   for (const segment of clear.segments) {
     const mark = segment.endMark === undefined ? undefined : parseMarkName(segment.endMark);
-    if (!mark) continue;
-    const item = items.get(mark.itemId) ?? { itemId: mark.itemId, sentMs: 0, heardMs: 0 };
+    const item = mark
+      ? (items.get(mark.itemId) ?? { itemId: mark.itemId, sentMs: 0, heardMs: 0 })
+      : previous;
+    if (!item) continue;
     item.sentMs += segment.sentMs;
     item.heardMs += segment.playedMs;
-    items.set(mark.itemId, item);
+    items.set(item.itemId, item);
+    previous = item;
   }
   return [...items.values()];
 }
