@@ -44,6 +44,8 @@ export class FakeRealtimeConnection {
   /** When true, session.update is recorded but session.updated waits for releaseSessionUpdated(). */
   holdSessionUpdated = false;
   private heldUpdate = false;
+  /** Binary frames received: the service reads text frames only, so these are skipped. */
+  binaryFrames = 0;
   readonly closed: Promise<void>;
 
   constructor(
@@ -54,7 +56,10 @@ export class FakeRealtimeConnection {
     this.headers = request.headers;
     this.url = request.url;
     this.holdSessionUpdated = hold;
-    ws.on('message', (data) => this.onClientEvent(JSON.parse(data.toString()) as ClientEvent));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) this.binaryFrames += 1;
+      else this.onClientEvent(JSON.parse(data.toString()) as ClientEvent);
+    });
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
     this.send({ type: 'session.created', session: { type: 'realtime', id: id('sess') } });
     this.send({

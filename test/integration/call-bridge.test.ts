@@ -83,6 +83,19 @@ describe('a whole call', () => {
     expect(update).toBeLessThan(firstAppend);
   });
 
+  it('sends the model every client event as a text frame', async () => {
+    call = await startCall();
+    for (let i = 0; i < 3; i++) call.caller.sendMedia(numberedAudio(20, i));
+    await call.model.waitForCount('input_audio_buffer.append', 3);
+    expect(call.model.received.map((e) => e.type)).toEqual([
+      'session.update',
+      'input_audio_buffer.append',
+      'input_audio_buffer.append',
+      'input_audio_buffer.append',
+    ]);
+    expect(call.model.binaryFrames).toBe(0);
+  });
+
   it('splits a long model delta into 240 ms frames without changing a byte, marking the first and, at the response end, the last', async () => {
     call = await startCall();
     const responseId = call.model.startResponse();

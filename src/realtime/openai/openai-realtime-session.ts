@@ -63,7 +63,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
     this.ws.on('open', () => {
       log.debug('realtime socket open');
       this.heartbeat = setInterval(() => this.beat(), options.pingIntervalMs);
-      this.ws.send(
+      this.write(
         JSON.stringify({
           type: 'session.update',
           session: buildSession(options.agent, options.tools),
@@ -182,7 +182,16 @@ export class OpenAIRealtimeSession implements RealtimeSession {
       this.pending.push(text);
       return;
     }
-    this.ws.send(text);
+    this.write(text);
+  }
+
+  /**
+   * As bytes, `ws` masks a message into the frame's own buffer and writes it in one piece (a
+   * string costs a second buffer and a writev of two: 2% of CPU at 50 appends a second a call).
+   * `binary: false` keeps it a text frame, the only kind the service reads.
+   */
+  private write(text: string): void {
+    this.ws.send(Buffer.from(text), { binary: false });
   }
 
   /**
@@ -249,7 +258,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
         if (!this.isReady) {
           this.isReady = true;
           clearTimeout(this.connectTimer);
-          for (const text of this.pending.splice(0)) this.ws.send(text);
+          for (const text of this.pending.splice(0)) this.write(text);
           return { type: 'ready' };
         }
         return undefined;
