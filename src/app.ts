@@ -107,7 +107,15 @@ export function createApp(deps: AppDeps): SwitchboardApp {
     done(true);
   };
   const { app, getWss } = expressWs(base, undefined, {
-    wsOptions: { verifyClient, maxPayload: HARD_MAX_PAYLOAD_BYTES, perMessageDeflate: false },
+    wsOptions: {
+      verifyClient,
+      maxPayload: HARD_MAX_PAYLOAD_BYTES,
+      perMessageDeflate: false,
+      // The frame parser checks the bytes itself (ASCII on the media fast path, UTF-8 on the
+      // rest), so a bad frame is skipped with a log line instead of `ws` failing the call's
+      // socket with 1007, and a media frame is not scanned twice.
+      skipUTF8Validation: true,
+    },
   });
 
   app.use(healthRoutes(registry));

@@ -71,6 +71,15 @@ describe('malformed media frames', () => {
     expect(Buffer.from(String(append.audio), 'base64')).toEqual(numberedAudio(20));
   });
 
+  it('skips a text frame that is not UTF-8, logs it, and keeps the call going', async () => {
+    call = await startCall();
+    call.caller.ws.send(Buffer.from('{"event":"mark\xff"}', 'latin1'), { binary: false });
+    call.caller.sendMedia(numberedAudio(20, 2));
+    await call.server.logs.waitFor((r) => r.reason === 'not UTF-8 text');
+    const append = await call.model.waitFor('input_audio_buffer.append');
+    expect(Buffer.from(String(append.audio), 'base64')).toEqual(numberedAudio(20, 2));
+  });
+
   it('skips text that is not JSON and a JSON message with an unknown event', async () => {
     call = await startCall();
     call.caller.ws.send('{not json');

@@ -83,4 +83,14 @@ describe('parseTwilioMessage', () => {
     expect(parseTwilioMessage('[1]')).toEqual({ ok: false, reason: 'not a JSON object' });
     expect(parseTwilioMessage('{"event":"mark"}')).toMatchObject({ reason: 'mark without name' });
   });
+
+  it('refuses bytes that are not UTF-8, which the socket no longer checks', () => {
+    const bytes = Buffer.from('{"event":"mark","mark":{"name":"a\xff"}}', 'latin1');
+    expect(parseTwilioMessage(bytes.toString('utf8'), bytes)).toEqual({
+      ok: false,
+      reason: 'not UTF-8 text',
+    });
+    const media = Buffer.from(twilioMedia('AAA\xff'), 'latin1');
+    expect(parseTwilioMessage(media.toString('utf8'), media)).toMatchObject({ ok: false });
+  });
 });

@@ -2,6 +2,7 @@
  * Twilio Media Streams wire format: inbound messages parsed at the edge into TelephonyEvents,
  * outbound messages built as strings. Anything malformed becomes a `ParseFailure` with a reason.
  */
+import { isUtf8 } from 'node:buffer';
 import type { TelephonyEvent } from '../telephony.js';
 
 export type ParseFailure = { ok: false; reason: string; event?: string };
@@ -87,7 +88,7 @@ function parseMediaFast(text: string, bytes: Uint8Array): ParsedMessage | undefi
 
 /**
  * Parses one text frame from Twilio. Never throws. `bytes` is the frame as received, when at hand
- * (the media payload is checked on them).
+ * (the media payload is checked on them, and so is UTF-8: the socket does not check it).
  */
 export function parseTwilioMessage(
   text: string,
@@ -95,6 +96,7 @@ export function parseTwilioMessage(
 ): ParsedMessage {
   const fast = parseMediaFast(text, bytes);
   if (fast) return fast;
+  if (!isUtf8(bytes)) return fail('not UTF-8 text');
   let msg: unknown;
   try {
     msg = JSON.parse(text);
