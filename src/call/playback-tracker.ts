@@ -7,8 +7,8 @@
  * run dry by then. A mark named `g<generation>:m<seq>:<itemId>:<itemEndMs>` goes after an item's
  * first frame, after its last, and after a frame once a second of audio in between; Twilio echoes
  * it when the audio before it has played, which re-anchors the walk on Twilio's own clock and
- * tells when an item has been heard to its end. Every `clear` bumps the generation, so the echoes Twilio returns for flushed
- * marks are not taken as "heard".
+ * tells when an item has been heard to its end. Every `clear` bumps the generation, so the
+ * echoes Twilio returns for flushed marks are not taken as "heard".
  */
 
 import { ULAW_BYTES_PER_MS } from '../audio/g711.js';
@@ -46,7 +46,8 @@ interface SentFrame {
 /**
  * Audio between two marks, at most. Between echoes the walk over send times is exact, so a mark
  * buys no accuracy inside audio; an echo a second keeps the walk on Twilio's clock over long
- * turns. Each mark is one more message each way (a mark per 240 ms frame cost 1.6–5% CPU).
+ * turns. Each mark is one more message each way: a mark per 240 ms frame was 2.46 each way per
+ * call-second in the benchmark's conversation, against 0.73 like this.
  */
 const MARK_EVERY_BYTES = 1_000 * ULAW_BYTES_PER_MS;
 

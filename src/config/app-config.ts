@@ -67,7 +67,7 @@ export interface AppConfig {
     appendBatchFrames: number;
   };
   playback: {
-    /** Outbound audio is split into frames of this length, each followed by a mark. */
+    /** Outbound audio is split into frames of at most this length. */
     frameMs: number;
   };
   agent: AgentConfig;

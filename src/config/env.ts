@@ -136,10 +136,10 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     // Twilio sends a caller frame every 20 ms while a stream lives; gaps it leaves are short (the
     // Agents SDK pads up to 10 s of them), so 30 s without one is a dead connection, not a pause.
     mediaStallTimeoutMs: int('MEDIA_STALL_TIMEOUT_MS', 30_000, 1_000, 600_000),
-    // 240 ms: a model delta up to 240 ms goes to Twilio as it came, with one mark. The benchmark
-    // measured the same barge-in accuracy from 20 to 1000 ms (a frame plays contiguously, so the
-    // interpolation between echoes does the fine work) and about 7-9% less CPU than at 60 ms. 1920
-    // bytes is whole base64 quanta, so longer deltas are sliced, never re-encoded. README "Barge-in".
+    // 240 ms: a model delta up to 240 ms goes to Twilio as it came, in one message. The benchmark
+    // measured the same barge-in accuracy from 20 to 1000 ms (a frame plays contiguously, and the
+    // tracker walks the send times) and about 7-9% less CPU than at 60 ms. 1920 bytes is whole
+    // base64 quanta, so longer deltas are sliced, never re-encoded. README "Barge-in".
     frameMs: int('PLAYBACK_FRAME_MS', 240, 10, 1_000),
     // 1 = every 20 ms caller frame is its own append (no added latency). 2+ halves (or more) the
     // writes to the model at the cost of up to (n-1) x 20 ms before the model hears the caller.

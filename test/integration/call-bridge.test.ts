@@ -113,7 +113,7 @@ describe('a whole call', () => {
     expect(marks.map((m) => m.mark!.name)).toEqual([`g1:m1:${itemId}:240`, `g1:m3:${itemId}:500`]);
   });
 
-  it('sends a model delta no longer than a frame as it came, with one mark', async () => {
+  it('sends a model delta no longer than a frame as it came, marked as the item’s first frame', async () => {
     call = await startCall();
     const responseId = call.model.startResponse();
     const itemId = call.model.addAudioItem(responseId);

@@ -187,7 +187,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
 
   /**
    * As bytes, `ws` masks a message into the frame's own buffer and writes it in one piece (a
-   * string costs a second buffer and a writev of two: 2% of CPU at 50 appends a second a call).
+   * string costs a second buffer and a writev of two: about 2% of CPU at 50 appends a second).
    * `binary: false` keeps it a text frame, the only kind the service reads.
    */
   private write(text: string): void {

@@ -45,22 +45,25 @@ export interface ItemHeardAtClear {
 
 /**
  * Every item of the generation the clear ended, in the order its audio was sent, with how much of
- * THAT item had played. Audio before the generation's first mark cannot be attributed and is
- * skipped (the server marks an item's first frame, so there is none).
+ * THAT item had played. Audio before a mark that is not the server's, or before the generation's
+ * first mark, cannot be attributed and is skipped (the server marks an item's first frame, so
+ * there is none of the latter).
  */
 export function heardAtClear(clear: ClearSnapshot): ItemHeardAtClear[] {
   const items = new Map<string, ItemHeardAtClear>();
   let previous: ItemHeardAtClear | undefined;
   for (const segment of clear.segments) {
+    // A segment the clear cut has no mark: it goes on from the one before it.
     const mark = segment.endMark === undefined ? undefined : parseMarkName(segment.endMark);
-    const item = mark
-      ? (items.get(mark.itemId) ?? { itemId: mark.itemId, sentMs: 0, heardMs: 0 })
-      : previous;
+    const item =
+      segment.endMark === undefined
+        ? previous
+        : mark && (items.get(mark.itemId) ?? { itemId: mark.itemId, sentMs: 0, heardMs: 0 });
+    previous = item;
     if (!item) continue;
     item.sentMs += segment.sentMs;
     item.heardMs += segment.playedMs;
     items.set(item.itemId, item);
-    previous = item;
   }
   return [...items.values()];
 }
