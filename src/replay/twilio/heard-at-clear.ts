@@ -54,11 +54,11 @@ export function heardAtClear(clear: ClearSnapshot): ItemHeardAtClear[] {
   let previous: ItemHeardAtClear | undefined;
   for (const segment of clear.segments) {
     // A segment the clear cut has no mark: it goes on from the one before it.
-    const mark = segment.endMark === undefined ? undefined : parseMarkName(segment.endMark);
-    const item =
-      segment.endMark === undefined
-        ? previous
-        : mark && (items.get(mark.itemId) ?? { itemId: mark.itemId, sentMs: 0, heardMs: 0 });
+    let item = previous;
+    if (segment.endMark !== undefined) {
+      const mark = parseMarkName(segment.endMark);
+      item = mark && (items.get(mark.itemId) ?? { itemId: mark.itemId, sentMs: 0, heardMs: 0 });
+    }
     previous = item;
     if (!item) continue;
     item.sentMs += segment.sentMs;
