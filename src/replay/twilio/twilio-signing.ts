@@ -4,7 +4,7 @@
  * signs to the address the server actually listens on (they differ behind a proxy).
  */
 import { randomBytes } from 'node:crypto';
-import twilio from 'twilio';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 
 /** A random SID: two-letter prefix + 32 lowercase hex digits (CA…, AC…, MZ…). */
 export function randomSid(prefix: 'CA' | 'AC' | 'MZ'): string {
@@ -17,7 +17,7 @@ export function twilioSignature(
   url: string,
   params: Record<string, string>,
 ): string {
-  return twilio.getExpectedTwilioSignature(authToken, url, params);
+  return getExpectedTwilioSignature(authToken, url, params);
 }
 
 /**

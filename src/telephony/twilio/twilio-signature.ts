@@ -2,7 +2,7 @@
  * Twilio request validation against the configured public URL — never against a URL rebuilt from
  * proxy headers, which differs from what Twilio signed behind ngrok or a load balancer.
  */
-import twilio from 'twilio';
+import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 
 /** Checks `X-Twilio-Signature` for a form POST to `publicUrl + originalUrl`. */
 export function isValidWebhookSignature(
@@ -12,7 +12,7 @@ export function isValidWebhookSignature(
   params: Record<string, unknown>,
 ): boolean {
   if (!signature) return false;
-  return twilio.validateRequest(authToken, signature, url, params);
+  return validateRequest(authToken, signature, url, params);
 }
 
 /**
@@ -27,8 +27,8 @@ export function isValidStreamSignature(
 ): boolean {
   if (!signature || requestPath.includes('?')) return false;
   return (
-    twilio.validateRequest(authToken, signature, streamUrl, {}) ||
+    validateRequest(authToken, signature, streamUrl, {}) ||
     // Some stacks add a trailing slash; OpenAI's Agents example accepts both forms.
-    twilio.validateRequest(authToken, signature, `${streamUrl}/`, {})
+    validateRequest(authToken, signature, `${streamUrl}/`, {})
   );
 }

@@ -1,8 +1,6 @@
 /** TwiML documents the server answers with, built with twilio's own builder. */
-import twilio from 'twilio';
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { CallOutcome } from '../telephony.js';
-
-const { VoiceResponse } = twilio.twiml;
 
 /** `<Connect action><Stream url>` with the call's data as `<Parameter>`s (never a query string). */
 export function connectStreamTwiml(options: {
