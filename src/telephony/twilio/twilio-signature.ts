@@ -2,6 +2,7 @@
  * Twilio request validation against the configured public URL — never against a URL rebuilt from
  * proxy headers, which differs from what Twilio signed behind ngrok or a load balancer.
  */
+// The validator's module, not the package entry, which also loads the REST client (see twiml.ts).
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 
 /** Checks `X-Twilio-Signature` for a form POST to `publicUrl + originalUrl`. */
