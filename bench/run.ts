@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { runOne, type ScenarioRecord } from './orchestrator/run-one.js';
 import { fullScenarios, quickScenarios, soakScenarios } from './orchestrator/scenarios.js';
 import { summarizeProfile } from './orchestrator/cpu-profile.js';
+import { failedStepBelow } from './orchestrator/capacity.js';
 import { renderMarkdown, renderSvg } from './orchestrator/report.js';
 
 function newestMtimeMs(dir: string): number {
@@ -62,6 +63,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const records: ScenarioRecord[] = [];
   for (const s of scenarios) {
+    const failedStep = failedStepBelow(s, records);
+    if (failedStep) {
+      console.log(`▷ ${s.name} skipped: ${failedStep.scenario.name} did not hold`);
+      continue;
+    }
     const t0 = performance.now();
     console.log(`▶ ${s.name} (${s.calls} calls, ${s.steadyMs / 1000} s measured)`);
     const record = await runOne(s, logDir);
