@@ -32,6 +32,13 @@ export interface OpenAIRealtimeOptions {
 // continues (the service keeps the session open after ordinary invalid_request_errors).
 const FATAL_ERROR_CODES = new Set(['session_expired', 'invalid_api_key', 'insufficient_quota']);
 
+/**
+ * `input_audio_buffer.append`, written as text: 50 a second per call, and base64 never needs
+ * JSON escaping, so JSON.stringify would only cost time. One home for both the frame and the batch.
+ */
+const appendEvent = (audioBase64: string): string =>
+  `{"type":"input_audio_buffer.append","audio":"${audioBase64}"}`;
+
 /** Realtime session over `ws`; pre-warmable: events wait for the first listener. */
 export class OpenAIRealtimeSession implements RealtimeSession {
   private readonly ws: WebSocket;
@@ -109,7 +116,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
   appendAudio(payloadBase64: string): void {
     const batchFrames = this.options.appendBatchFrames ?? 1;
     if (batchFrames <= 1) {
-      this.send(`{"type":"input_audio_buffer.append","audio":"${payloadBase64}"}`);
+      this.send(appendEvent(payloadBase64));
       return;
     }
     this.batch.push(payloadBase64);
@@ -121,7 +128,7 @@ export class OpenAIRealtimeSession implements RealtimeSession {
     // 160-byte frames are not whole base64 quanta: join the bytes, not the text.
     const bytes = Buffer.concat(this.batch.map((b) => Buffer.from(b, 'base64')));
     this.batch = [];
-    this.send(`{"type":"input_audio_buffer.append","audio":"${bytes.toString('base64')}"}`);
+    this.send(appendEvent(bytes.toString('base64')));
   }
 
   createResponse(instructions?: string): void {
