@@ -25,6 +25,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # node is PID 1 and handles SIGTERM itself (drain, then exit). Give it time: docker stop -t 300.
 STOPSIGNAL SIGTERM
-# The young generation fixed at 8 MB semi-spaces: the same command line as `npm start`; why in
-# README "Performance" (main.ts switches V8's memory saver on, which needs the lower bound).
-CMD ["node", "--max-semi-space-size=8", "--min-semi-space-size=8", "dist/src/main.js"]
+# --max-semi-space-size=8 (MB): the same command line as `npm start`; why in README "Performance".
+CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]

@@ -7,11 +7,8 @@ import { loadConfig } from './config/load-config.js';
 import { ConfigError } from './config/config-problem.js';
 import { createLogger } from './observability/logger.js';
 import { createApp } from './app.js';
-import { enableMemorySaver } from './memory-saver.js';
 
 function start(): void {
-  // Before configuration and the app allocate anything that lasts.
-  const memorySaver = enableMemorySaver();
   let config;
   try {
     config = loadConfig(process.env);
@@ -43,7 +40,6 @@ function start(): void {
         publicUrl: config.server.publicUrl,
         provider: config.realtime.provider,
         tools: config.tools.tools.map((t) => t.name),
-        memorySaver,
       },
       'switchboard listening',
     );

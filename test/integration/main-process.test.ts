@@ -15,8 +15,6 @@ const PUBLIC_URL = 'https://voice.example.com';
 interface Running {
   child: ChildProcess;
   lines: Record<string, unknown>[];
-  /** Everything written to stderr so far (V8 reports a flag it does not know there). */
-  stderr: () => string;
   waitFor(predicate: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   exited: Promise<number | null>;
 }
@@ -34,18 +32,10 @@ function runMain(env: Record<string, string>): Running {
       // Not a log record (a stray line); the tests read records only.
     }
   });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  return {
-    child,
-    lines: lines.items,
-    stderr: () => stderr,
-    exited,
-    waitFor: (p) => lines.waitFor(p),
-  };
+  return { child, lines: lines.items, exited, waitFor: (p) => lines.waitFor(p) };
 }
 
 let running: Running | undefined;
@@ -93,23 +83,6 @@ describe('the server process', () => {
     );
     expect(warning.level).toBe(40);
     await running.waitFor((l) => l.msg === 'switchboard listening');
-  });
-
-  it("switches V8's memory saver on where the runtime knows it, and says so at startup", async () => {
-    running = runMain({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      PUBLIC_URL,
-      OPENAI_API_KEY: 'sk-process',
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      CONFIG_DIR: 'config',
-      TOOLS_CONFIG: 'test/fixtures/tools.test.json',
-    });
-    const listening = await running.waitFor((l) => l.msg === 'switchboard listening');
-    const major = Number(process.versions.node.split('.')[0]);
-    expect(listening.memorySaver).toBe(major >= 24 ? 'on' : 'unsupported by this Node');
-    // setFlagsFromString does not throw on a flag V8 does not know: it prints this and goes on.
-    expect(running.stderr()).not.toContain('unrecognized flag');
   });
 
   it('drains on SIGTERM: not ready, new calls busy, the call in progress finishes, then it exits 0', async () => {

@@ -13,8 +13,4 @@ describe('the start command', () => {
   it('caps the young generation, which the memory goal was measured with', () => {
     expect(startScriptArgs()).toContain('--max-semi-space-size=8');
   });
-
-  it('keeps the young generation from shrinking, which memory saver would do', () => {
-    expect(startScriptArgs()).toContain('--min-semi-space-size=8');
-  });
 });
