@@ -9,11 +9,21 @@ export const CAPACITY_P99_MS = 20;
 export const oneWayP99 = (r: ScenarioRecord): number =>
   Math.max(r.result.inbound.latency.p99, r.result.outbound.latency.p99);
 
+/** Frames lost, duplicated and reordered, both directions summed: the report prints them too. */
+export function frameFaults(
+  r: ScenarioRecord,
+): [lost: number, duplicated: number, reordered: number] {
+  const { inbound: i, outbound: o } = r.result;
+  return [i.lost + o.lost, i.duplicated + o.duplicated, i.reordered + o.reordered];
+}
+
 /** Every call up and none failed, and no frame lost, duplicated or reordered either way. */
 export function clean(r: ScenarioRecord): boolean {
-  const { inbound: i, outbound: o } = r.result;
-  const bad = i.lost + o.lost + i.duplicated + o.duplicated + i.reordered + o.reordered;
-  return r.result.callsFailed === 0 && bad === 0 && r.result.callsStarted >= r.scenario.calls;
+  return (
+    r.result.callsFailed === 0 &&
+    frameFaults(r).every((n) => n === 0) &&
+    r.result.callsStarted >= r.scenario.calls
+  );
 }
 
 export const holdsCapacity = (r: ScenarioRecord): boolean =>

@@ -1,5 +1,5 @@
 /** The report of a run: a markdown summary against the goals, and an SVG of latency vs calls. */
-import { CAPACITY_P99_MS, holdsCapacity, oneWayP99 } from './capacity.js';
+import { CAPACITY_P99_MS, frameFaults, holdsCapacity, oneWayP99 } from './capacity.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ScenarioRecord } from './run-one.js';
 import { DEFAULT_FRAME_MS } from './scenarios.js';
@@ -19,10 +19,7 @@ export interface BenchReport {
 
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const pct = (cpuMs: number, windowMs: number) => `${Math.round((100 * cpuMs) / windowMs)}%`;
-const frames = (r: ScenarioRecord) => {
-  const { inbound: i, outbound: o } = r.result;
-  return `${i.lost + o.lost}/${i.duplicated + o.duplicated}/${i.reordered + o.reordered}`;
-};
+const frames = (r: ScenarioRecord) => frameFaults(r).join('/');
 
 /** A scenario's record and those of its repeats. */
 function runsOf(report: BenchReport, first: ScenarioRecord | undefined): ScenarioRecord[] {
