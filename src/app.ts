@@ -49,7 +49,11 @@ export interface SwitchboardApp {
 export function createApp(deps: AppDeps): SwitchboardApp {
   const { config, logger } = deps;
   const now = deps.now ?? (() => performance.now());
-  const registry = new CallRegistry(config.realtime.prewarmTimeoutMs, logger);
+  const registry = new CallRegistry(
+    config.realtime.prewarmTimeoutMs,
+    logger,
+    config.server.maxConcurrentCalls,
+  );
   const connector = deps.connector ?? new OpenAIConnector(config, logger);
   const tools =
     deps.tools ?? createHttpToolRunner(config.tools, logger.child({ component: 'tools' }));
@@ -57,7 +61,11 @@ export function createApp(deps: AppDeps): SwitchboardApp {
   const control = new ConnectActionControl();
   const loopDelay = new EventLoopDelay();
   const metrics = new Metrics(
-    () => ({ activeCalls: registry.activeCount, prewarmedSessions: registry.prewarmedCount }),
+    () => ({
+      activeCalls: registry.activeCount,
+      prewarmedSessions: registry.prewarmedCount,
+      maxCalls: registry.maxCalls,
+    }),
     () => loopDelay.takeInterval(),
   );
   const transferConfig = config.tools.builtins.transferCall;
@@ -122,7 +130,9 @@ export function createApp(deps: AppDeps): SwitchboardApp {
   app.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(metrics.render());
   });
-  app.use(voiceRoutes({ config, registry, connector, tools: toolDefinitions, control, logger }));
+  app.use(
+    voiceRoutes({ config, registry, connector, tools: toolDefinitions, control, logger, metrics }),
+  );
   if (config.adminToken) app.use(adminRoutes(registry, config.adminToken));
   app.ws(MEDIA_PATH, (ws) => {
     new MediaStreamHandler(ws, {

@@ -23,6 +23,8 @@ export class CallRegistry {
   constructor(
     private readonly prewarmTimeoutMs: number,
     private readonly logger: Logger,
+    /** Calls (ringing and active) past which new ones are refused; null = no cap. */
+    readonly maxCalls: number | null = null,
   ) {}
 
   /** Keeps a session opened at webhook time until the media stream claims it, or times out. */
@@ -77,6 +79,15 @@ export class CallRegistry {
 
   get isDraining(): boolean {
     return this.draining;
+  }
+
+  /** Why a new call would be refused now, or undefined when it is taken. */
+  newCallRefusal(): 'draining' | 'at_capacity' | undefined {
+    if (this.draining) return 'draining';
+    // A ringing call counts: its session is pre-warmed and its stream is on the way.
+    const calls = this.active.size + this.prewarmed.size;
+    if (this.maxCalls !== null && calls >= this.maxCalls) return 'at_capacity';
+    return undefined;
   }
 
   /** Stops taking calls; resolves when every active call has ended. */

@@ -48,6 +48,8 @@ export interface AppConfig {
     maxMessageBytes: number;
     /** A media stream with no frame for this long is dead: its call ends. */
     mediaStallTimeoutMs: number;
+    /** New calls past this many (ringing and active) hear busy; null = no cap. */
+    maxConcurrentCalls: number | null;
   };
   twilio: {
     authToken: string | undefined;

@@ -35,6 +35,7 @@ export interface EnvSettings {
   drainTimeoutMs: number;
   maxMessageBytes: number;
   mediaStallTimeoutMs: number;
+  maxConcurrentCalls: number;
   frameMs: number;
   appendBatchFrames: number;
 }
@@ -136,6 +137,10 @@ export function readEnv(env: Env): { settings: EnvSettings; problems: ConfigProb
     // Twilio sends a caller frame every 20 ms while a stream lives; gaps it leaves are short (the
     // Agents SDK pads up to 10 s of them), so 30 s without one is a dead connection, not a pause.
     mediaStallTimeoutMs: int('MEDIA_STALL_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    // 0 = no cap. Past the CPU it has, a process makes every call late, not only the newest
+    // (README "Performance": 500 held and 600 failed on a 2-core VM); the cap turns the newest
+    // away with a busy signal instead.
+    maxConcurrentCalls: int('MAX_CONCURRENT_CALLS', 0, 0, 100_000),
     // 240 ms: a model delta up to 240 ms goes to Twilio as it came, in one message. The benchmark
     // measured the same barge-in accuracy from 20 to 1000 ms (a frame plays contiguously, and the
     // tracker walks the send times) and about 7-9% less CPU than at 60 ms. 1920 bytes is whole

@@ -85,6 +85,7 @@ export function loadConfig(env: Env): AppConfig {
       drainTimeoutMs: settings.drainTimeoutMs,
       maxMessageBytes: settings.maxMessageBytes,
       mediaStallTimeoutMs: settings.mediaStallTimeoutMs,
+      maxConcurrentCalls: settings.maxConcurrentCalls === 0 ? null : settings.maxConcurrentCalls,
     },
     twilio: {
       authToken: settings.twilioAuthToken,

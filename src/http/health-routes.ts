@@ -8,7 +8,9 @@ export function healthRoutes(registry: CallRegistry): Router {
     res.json({ status: 'ok' });
   });
   // Not ready while draining: the load balancer sends new calls elsewhere; calls in progress
-  // continue on this instance.
+  // continue on this instance. Still ready at MAX_CONCURRENT_CALLS: the webhook answers busy
+  // itself, where a fleet all at capacity and all unready would give Twilio a balancer error
+  // (an "application error" message to the caller) instead of a busy signal.
   router.get('/readyz', (_req, res) => {
     const body = { ready: !registry.isDraining, activeCalls: registry.activeCount };
     res.status(registry.isDraining ? 503 : 200).json(body);

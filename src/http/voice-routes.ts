@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { CallRegistry } from '../call/call-registry.js';
 import type { RealtimeConnector, ToolDefinition } from '../realtime/realtime.js';
 import type { ConnectActionControl } from '../telephony/twilio/connect-action-control.js';
+import type { Metrics } from '../observability/metrics.js';
 import { busyTwiml, connectStreamTwiml, outcomeTwiml } from '../telephony/twilio/twiml.js';
 import { requireTwilioSignature } from './twilio-webhook-auth.js';
 
@@ -24,8 +25,9 @@ export function voiceRoutes(deps: {
   tools: ToolDefinition[];
   control: ConnectActionControl;
   logger: Logger;
+  metrics: Pick<Metrics, 'callRefused'>;
 }): Router {
-  const { config, registry, connector, control, logger } = deps;
+  const { config, registry, connector, control, logger, metrics } = deps;
   const router = express.Router();
   const twilioOnly = [
     // Twilio posts at most a few KB of form fields.
@@ -48,8 +50,16 @@ export function voiceRoutes(deps: {
       return;
     }
     const log = logger.child({ callSid });
-    if (registry.isDraining) {
-      log.info('draining: new call refused as busy');
+    const refusal = registry.newCallRefusal();
+    if (refusal) {
+      metrics.callRefused(refusal);
+      if (refusal === 'draining') log.info('draining: new call refused as busy');
+      else {
+        log.warn(
+          { calls: registry.activeCount + registry.prewarmedCount, maxCalls: registry.maxCalls },
+          'at MAX_CONCURRENT_CALLS: new call refused as busy',
+        );
+      }
       res.send(busyTwiml());
       return;
     }

@@ -32,6 +32,7 @@ export interface CallMetrics {
 }
 
 export class Metrics implements CallMetrics {
+  private readonly callsRefused = new Map<string, number>();
   private callsStarted = 0;
   private callsPrewarmed = 0;
   private readonly callsEnded = new Map<string, number>();
@@ -49,11 +50,20 @@ export class Metrics implements CallMetrics {
   private readonly greetingOverhead = new Histogram(GREETING_OVERHEAD_BUCKETS_S);
 
   constructor(
-    private readonly gauges: () => { activeCalls: number; prewarmedSessions: number },
+    private readonly gauges: () => {
+      activeCalls: number;
+      prewarmedSessions: number;
+      /** MAX_CONCURRENT_CALLS; null = no cap. */
+      maxCalls: number | null;
+    },
     /** The event loop's delay since the previous scrape (undefined: not monitored). */
     private readonly loopDelay?: () => LoopDelayInterval,
   ) {}
 
+  /** A voice webhook answered busy: `draining` or `at_capacity`. */
+  callRefused(reason: string): void {
+    bump(this.callsRefused, reason);
+  }
   callStarted(prewarmed: boolean): void {
     this.callsStarted += 1;
     if (prewarmed) this.callsPrewarmed += 1;
@@ -101,7 +111,7 @@ export class Metrics implements CallMetrics {
 
   /** Prometheus text exposition format 0.0.4. */
   render(): string {
-    const { activeCalls, prewarmedSessions } = this.gauges();
+    const { activeCalls, prewarmedSessions, maxCalls } = this.gauges();
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -120,6 +130,14 @@ export class Metrics implements CallMetrics {
       'Realtime sessions waiting for their stream.',
       prewarmedSessions,
     );
+    // Only with a cap: a gauge of 0 would read as "no call allowed".
+    if (maxCalls !== null) {
+      gauge(
+        'switchboard_max_concurrent_calls',
+        'MAX_CONCURRENT_CALLS: ringing and active calls past which new ones hear busy.',
+        maxCalls,
+      );
+    }
     // Where the resident memory is: V8's heap (committed / live), and memory outside it
     // (Buffers' backing stores, native objects).
     const memory = process.memoryUsage();
@@ -144,6 +162,12 @@ export class Metrics implements CallMetrics {
       gauge('switchboard_event_loop_delay_p99_seconds', help('99th percentile'), seconds(d.p99Ms));
       gauge('switchboard_event_loop_delay_max_seconds', help('maximum'), seconds(d.maxMs));
     }
+    metric(
+      'switchboard_calls_refused_total',
+      'counter',
+      'Voice webhooks answered busy, by reason (draining, at_capacity).',
+      labelled('reason', this.callsRefused),
+    );
     counter('switchboard_calls_started_total', 'Media streams started.', this.callsStarted);
     counter(
       'switchboard_calls_prewarmed_total',

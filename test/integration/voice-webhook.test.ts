@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import twilio from 'twilio';
 import { FakeRealtimeServer } from '../fakes/fake-realtime-server.js';
+import { FakeTwilioCaller } from '../fakes/fake-twilio-caller.js';
 import {
   AUTH_TOKEN,
   PUBLIC_URL,
+  STREAM_URL,
   startTestServer,
   type TestServer,
 } from '../helpers/test-server.js';
@@ -19,6 +21,18 @@ const params = {
 };
 const sign = (path: string, body: Record<string, string>) =>
   twilio.getExpectedTwilioSignature(AUTH_TOKEN, PUBLIC_URL + path, body);
+/** A signed voice webhook for `callSid` to the server at `url`. */
+const ring = (url: string, callSid: string) => {
+  const body = { ...params, CallSid: callSid };
+  return request(url)
+    .post('/twilio/voice')
+    .set('X-Twilio-Signature', sign('/twilio/voice', body))
+    .type('form')
+    .send(body);
+};
+const CALL_A = `CA${'a'.repeat(32)}`;
+const CALL_B = `CA${'b'.repeat(32)}`;
+const CALL_C = `CA${'c'.repeat(32)}`;
 
 describe('voice webhook', () => {
   let fake: FakeRealtimeServer;
@@ -115,9 +129,55 @@ describe('voice webhook', () => {
       .send(params);
     expect(res.text).toContain('<Reject reason="busy"/>');
     expect(fake.connections.length).toBe(before);
+    expect((await request(drainingServer.httpUrl).get('/metrics')).text).toContain(
+      'switchboard_calls_refused_total{reason="draining"} 1',
+    );
     const ready = await request(drainingServer.httpUrl).get('/readyz');
     expect(ready.status).toBe(503);
     await drainingServer.close();
+  });
+
+  describe('with MAX_CONCURRENT_CALLS=1', () => {
+    let capped: TestServer;
+    beforeEach(async () => {
+      capped = await startTestServer({ OPENAI_REALTIME_URL: fake.url, MAX_CONCURRENT_CALLS: '1' });
+    });
+    afterEach(async () => {
+      await capped.close();
+    });
+
+    it('answers a call busy while another rings, opens no session for it, and says so', async () => {
+      expect((await ring(capped.httpUrl, CALL_A)).text).toContain('<Stream');
+      const res = await ring(capped.httpUrl, CALL_B);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('<Reject reason="busy"/>');
+      const log = await capped.logs.waitForMessage('at MAX_CONCURRENT_CALLS');
+      expect(log).toMatchObject({ level: 40, callSid: CALL_B, calls: 1, maxCalls: 1 });
+      const metrics = (await request(capped.httpUrl).get('/metrics')).text;
+      // CALL_A's session only: the webhook pre-warms before it answers, so B opened none.
+      expect(metrics).toContain('switchboard_prewarmed_sessions 1');
+      expect(metrics).toContain('switchboard_calls_refused_total{reason="at_capacity"} 1');
+      expect(metrics).toContain('switchboard_max_concurrent_calls 1');
+      // Still ready: the webhook answers busy itself (see health-routes.ts).
+      expect((await request(capped.httpUrl).get('/readyz')).status).toBe(200);
+    });
+
+    it('takes a call again once the call holding the place has hung up', async () => {
+      expect((await ring(capped.httpUrl, CALL_A)).text).toContain('<Stream');
+      const caller = new FakeTwilioCaller({
+        url: capped.mediaUrl,
+        streamUrl: STREAM_URL,
+        authToken: AUTH_TOKEN,
+        callSid: CALL_A,
+      });
+      await caller.start();
+      await capped.logs.waitForMessage('media stream started');
+      expect((await ring(capped.httpUrl, CALL_B)).text).toContain('<Reject reason="busy"/>');
+      caller.stop();
+      await capped.logs.waitFor((r) => r.msg === 'call ended' && r.callSid === CALL_A);
+      expect((await ring(capped.httpUrl, CALL_C)).text).toContain('<Stream');
+      caller.close();
+    });
   });
 
   it('reports alive and ready on the health routes', async () => {

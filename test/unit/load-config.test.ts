@@ -76,6 +76,23 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.field === '/extra')?.message).toBe('is not a known setting');
   });
 
+  it('reads MAX_CONCURRENT_CALLS as a cap, 0 and unset as none, and names a bad value', () => {
+    expect(loadConfig({ ...BASE_ENV, MAX_CONCURRENT_CALLS: '400' }).server.maxConcurrentCalls).toBe(
+      400,
+    );
+    expect(loadConfig({ ...BASE_ENV, MAX_CONCURRENT_CALLS: '0' }).server.maxConcurrentCalls).toBe(
+      null,
+    );
+    expect(loadConfig(BASE_ENV).server.maxConcurrentCalls).toBe(null);
+    expect(problemsOf({ ...BASE_ENV, MAX_CONCURRENT_CALLS: '-5' })).toEqual([
+      {
+        file: 'environment',
+        field: 'MAX_CONCURRENT_CALLS',
+        message: 'must be a whole number from 0 to 100000, got "-5"',
+      },
+    ]);
+  });
+
   it('names a missing agent file and an unreadable JSON file', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'sb-config-')), 'agent.json');
     writeFileSync(broken, '{ nope');

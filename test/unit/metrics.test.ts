@@ -6,7 +6,7 @@ import {
   parseReaction,
 } from '../../bench/orchestrator/server-metrics.js';
 
-const metrics = () => new Metrics(() => ({ activeCalls: 0, prewarmedSessions: 0 }));
+const metrics = () => new Metrics(() => ({ activeCalls: 0, prewarmedSessions: 0, maxCalls: null }));
 /** The cumulative count of a histogram's bucket in /metrics text. */
 const bucket = (text: string, name: string, le: string) =>
   text
@@ -86,10 +86,27 @@ describe('greeting histograms', () => {
   });
 });
 
+describe('call admission', () => {
+  it('counts busy answers by reason and shows the cap as a gauge', () => {
+    const m = new Metrics(() => ({ activeCalls: 3, prewarmedSessions: 1, maxCalls: 4 }));
+    m.callRefused('at_capacity');
+    m.callRefused('at_capacity');
+    m.callRefused('draining');
+    const text = m.render();
+    expect(text).toMatch(/^switchboard_calls_refused_total\{reason="at_capacity"\} 2$/m);
+    expect(text).toMatch(/^switchboard_calls_refused_total\{reason="draining"\} 1$/m);
+    expect(text).toMatch(/^switchboard_max_concurrent_calls 4$/m);
+  });
+
+  it('leaves the cap gauge out when there is no cap, where 0 would read as "no call allowed"', () => {
+    expect(metrics().render()).not.toContain('switchboard_max_concurrent_calls');
+  });
+});
+
 describe('event loop delay gauges', () => {
   it('reports the interval the monitor hands over, in seconds, and the benchmark reads them back in ms', () => {
     const m = new Metrics(
-      () => ({ activeCalls: 0, prewarmedSessions: 0 }),
+      () => ({ activeCalls: 0, prewarmedSessions: 0, maxCalls: null }),
       () => ({ p50Ms: 0.25, p99Ms: 1.5, maxMs: 4 }),
     );
     const text = m.render();
@@ -99,7 +116,7 @@ describe('event loop delay gauges', () => {
 
   it('prints delays as whole microseconds, without binary rounding noise', () => {
     const m = new Metrics(
-      () => ({ activeCalls: 0, prewarmedSessions: 0 }),
+      () => ({ activeCalls: 0, prewarmedSessions: 0, maxCalls: null }),
       // What the monitor hands over after taking its 10 ms resolution out of 10.158 ms.
       () => ({ p50Ms: 10.158 - 10, p99Ms: 2.124, maxMs: 0.1 + 0.2 }),
     );
