@@ -61,6 +61,8 @@ export class BenchStats {
   readonly modelErrors: Record<string, number> = {};
   readonly warnings: string[] = [];
   callsStarted = 0;
+  /** Webhooks answered busy (`<Reject reason="busy"/>`): the server's MAX_CONCURRENT_CALLS. */
+  callsRefused = 0;
   callsFailed = 0;
   readonly failures: string[] = [];
 

@@ -68,6 +68,10 @@ export class FakeCaller {
   async run(): Promise<void> {
     try {
       const streamUrl = await this.webhook();
+      if (streamUrl === undefined) {
+        this.o.stats.callsRefused += 1;
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, this.o.ringMs));
       await this.stream(streamUrl);
     } catch (err) {
@@ -77,7 +81,8 @@ export class FakeCaller {
     }
   }
 
-  private async webhook(): Promise<string> {
+  /** The stream URL of the TwiML; undefined when the server answered busy (its call cap). */
+  private async webhook(): Promise<string | undefined> {
     const params = {
       CallSid: this.callSid,
       AccountSid: this.accountSid,
@@ -96,7 +101,9 @@ export class FakeCaller {
       body: new URLSearchParams(params).toString(),
     });
     const twiml = await res.text();
-    const url = res.status === 200 ? findConnectStream(readTwiml(twiml))?.stream.url : undefined;
+    const verbs = res.status === 200 ? readTwiml(twiml) : [];
+    if (verbs.some((v) => v.verb === 'Reject' && v.reason === 'busy')) return undefined;
+    const url = findConnectStream(verbs)?.stream.url;
     if (!url) throw new Error(`webhook ${res.status}: ${twiml.slice(0, 80)}`);
     return url;
   }

@@ -72,6 +72,8 @@ export interface ScenarioResult {
   name: string;
   calls: number;
   callsStarted: number;
+  /** Webhooks answered busy: the server's MAX_CONCURRENT_CALLS at work, not a failure. */
+  callsRefused: number;
   callsFailed: number;
   failures: string[];
   inbound: FrameStats;

@@ -139,6 +139,7 @@ function summarize(scenario: Scenario, stats: BenchStats): ScenarioResult {
     name: scenario.name,
     calls: scenario.calls,
     callsStarted: stats.callsStarted,
+    callsRefused: stats.callsRefused,
     callsFailed: stats.callsFailed,
     failures: stats.failures,
     inbound: frameStats(stats.inbound.values(), stats.inboundLatency),

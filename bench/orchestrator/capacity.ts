@@ -30,6 +30,22 @@ export const holdsCapacity = (r: ScenarioRecord): boolean =>
   clean(r) && oneWayP99(r) <= CAPACITY_P99_MS;
 
 /**
+ * The call cap at work past the limit: exactly MAX_CONCURRENT_CALLS calls up, every other one
+ * answered busy, none failed, and the calls taken holding a capacity step's latency and frames.
+ */
+export function holdsAdmission(r: ScenarioRecord): boolean {
+  const cap = Number(r.scenario.env?.['MAX_CONCURRENT_CALLS']);
+  const { callsStarted, callsRefused, callsFailed } = r.result;
+  return (
+    callsStarted === cap &&
+    callsRefused === r.scenario.calls - cap &&
+    callsFailed === 0 &&
+    frameFaults(r).every((n) => n === 0) &&
+    oneWayP99(r) <= CAPACITY_P99_MS
+  );
+}
+
+/**
  * The capacity step already run that did not hold and is below `next`, if any: `next` is then
  * skipped, since it would only load the machine for a minute to fail again.
  */

@@ -1,5 +1,11 @@
 /** The report of a run: a markdown summary against the goals, and an SVG of latency vs calls. */
-import { CAPACITY_P99_MS, frameFaults, holdsCapacity, oneWayP99 } from './capacity.js';
+import {
+  CAPACITY_P99_MS,
+  frameFaults,
+  holdsAdmission,
+  holdsCapacity,
+  oneWayP99,
+} from './capacity.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ScenarioRecord } from './run-one.js';
 import { DEFAULT_FRAME_MS } from './scenarios.js';
@@ -184,6 +190,17 @@ function goals(report: BenchReport): string[] {
       undefined,
     );
   }
+  const admission = report.scenarios.find((s) => s.scenario.group === 'admission');
+  if (admission) {
+    const a = admission.result;
+    const cap = admission.scenario.env?.['MAX_CONCURRENT_CALLS'];
+    row(
+      `Past the limit with MAX_CONCURRENT_CALLS=${cap}: the calls taken keep their latency`,
+      `${cap} up, the rest busy; p99 ≤ ${CAPACITY_P99_MS} ms, no loss`,
+      `${a.calls} offered: ${a.callsStarted} up, ${a.callsRefused} answered busy, ${a.callsFailed} failed; in / out p99 ${f(a.inbound.latency.p99)} / ${f(a.outbound.latency.p99)} ms; ${frames(admission)} lost/dup/reord`,
+      holdsAdmission(admission),
+    );
+  }
   void by;
   return rows;
 }
@@ -200,7 +217,7 @@ function loadTable(report: BenchReport): string[] {
   for (const r of report.scenarios.filter((s) => s.scenario.group !== 'bargein')) {
     const { inbound: i, outbound: o } = r.result;
     rows.push(
-      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${pct(r.server.kernelShare, 1)} | ${r.server.syscallsPerCallSecond} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${r.server.loopDelay ? `${f(r.server.loopDelay.p99Ms)} / ${f(r.server.loopDelay.maxMs)}` : '—'} | ${f(r.server.runQueueWaitMsPerS, 1)} | ${memoryCell(r.server.memoryPerCallKb)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)}${r.server.greetingOverhead ? ` (${f(r.server.greetingOverhead.p99AtMostMs)})` : ''} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
+      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls}${r.result.callsRefused ? ` (${r.result.callsRefused} busy)` : ''} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${pct(r.server.kernelShare, 1)} | ${r.server.syscallsPerCallSecond} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${r.server.loopDelay ? `${f(r.server.loopDelay.p99Ms)} / ${f(r.server.loopDelay.maxMs)}` : '—'} | ${f(r.server.runQueueWaitMsPerS, 1)} | ${memoryCell(r.server.memoryPerCallKb)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)}${r.server.greetingOverhead ? ` (${f(r.server.greetingOverhead.p99AtMostMs)})` : ''} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
     );
   }
   return rows;

@@ -154,7 +154,9 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       if (!start || !end) throw new Error('the harness never reported its measured window');
       const windowMs = end.t - start.t;
       const serverCpuMs = end.cpu - start.cpu;
-      const callSeconds = s.calls * (windowMs / 1000);
+      // The calls the server held: all of them, but for those answered busy by its call cap.
+      const heldCalls = s.calls - result.callsRefused;
+      const callSeconds = heldCalls * (windowMs / 1000);
       const rampText = await rampMetrics;
       const rampLoopDelay = rampText === undefined ? undefined : parseLoopDelay(rampText);
       const windowText = await windowMetrics;
@@ -162,7 +164,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
       const memoryPerCallKb = perCallKb(
         idleText === undefined ? undefined : parseMemory(idleText),
         windowText === undefined ? undefined : parseMemory(windowText),
-        s.calls,
+        heldCalls,
       );
       const endText = s.server === 'switchboard' ? await scrapeMetrics(server.url) : undefined;
       const reaction = endText === undefined ? undefined : parseReaction(endText);
@@ -185,7 +187,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           kernelShare: round3((end.kernel - start.kernel) / serverCpuMs),
           syscallsPerCallSecond: Math.round((end.syscalls - start.syscalls) / callSeconds),
           runQueueWaitMsPerS: round3((end.waited - start.waited) / (windowMs / 1000)),
-          rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / s.calls),
+          rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / heldCalls),
           ...(reaction ? { reaction } : {}),
           ...(greetingOverhead ? { greetingOverhead } : {}),
           ...(loopDelay ? { loopDelay } : {}),

@@ -6,7 +6,7 @@ import type { ModelScript, Scenario } from '../harness/protocol.js';
 
 /** A scenario plus how the orchestrator runs it. */
 export interface BenchScenario extends Scenario {
-  group: 'load' | 'noop' | 'capacity' | 'bargein' | 'profile' | 'soak';
+  group: 'load' | 'noop' | 'capacity' | 'admission' | 'bargein' | 'profile' | 'soak';
   server: 'switchboard' | 'noop';
   /** PLAYBACK_FRAME_MS of the server (outbound frame and mark spacing). */
   frameMs: number;
@@ -105,6 +105,9 @@ function bargeSweep(calls: number, steadyMs: number, frames: number[]): BenchSce
  */
 export const CAPACITY_STEPS = [50, 100, 300, 400, 500, 600, 700, 800, 1000];
 
+/** Calls offered past this VM's limit (600 failed), and the MAX_CONCURRENT_CALLS that meets them. */
+export const ADMISSION = { offered: 700, cap: 400 };
+
 export function quickScenarios(): BenchScenario[] {
   return [
     scenario('load-20', 'load', 20, 6_000, CONVERSATION),
@@ -124,6 +127,18 @@ export function fullScenarios(): BenchScenario[] {
       env: { CALLER_AUDIO_BATCH_FRAMES: '2' },
     }),
     ...CAPACITY_STEPS.map((n) => scenario(`capacity-${n}`, 'capacity', n, 12_000, CONVERSATION)),
+    // Past the limit with the cap an operator would set below it: the calls taken keep their
+    // latency, the rest hear busy (README "Operations").
+    scenario(
+      `admission-${ADMISSION.offered}`,
+      'admission',
+      ADMISSION.offered,
+      12_000,
+      CONVERSATION,
+      {
+        env: { MAX_CONCURRENT_CALLS: String(ADMISSION.cap) },
+      },
+    ),
     ...bargeSweep(100, 10_000, [20, 60, 120, 240]),
     scenario('profile-200', 'profile', 200, 10_000, CONVERSATION, { cpuProfile: true }),
   ];

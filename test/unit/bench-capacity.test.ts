@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { failedStepBelow, holdsCapacity } from '../../bench/orchestrator/capacity.js';
+import {
+  failedStepBelow,
+  holdsAdmission,
+  holdsCapacity,
+} from '../../bench/orchestrator/capacity.js';
 import type { ScenarioRecord } from '../../bench/orchestrator/run-one.js';
 import { fullScenarios, type BenchScenario } from '../../bench/orchestrator/scenarios.js';
 
@@ -59,5 +63,32 @@ describe('the capacity search', () => {
       .filter((s) => s.group === 'capacity')
       .map((s) => s.calls);
     expect(calls).toEqual([...calls].sort((a, b) => a - b));
+  });
+});
+
+/** 700 calls offered to a server capped at 400: `up` got a stream, `busy` heard busy. */
+function admission(up: number, busy: number, p99: number) {
+  return {
+    scenario: {
+      name: 'admission-700',
+      group: 'admission',
+      calls: 700,
+      env: { MAX_CONCURRENT_CALLS: '400' },
+    },
+    result: { callsStarted: up, callsRefused: busy, callsFailed: 0, ...directions(p99) },
+  } as unknown as ScenarioRecord;
+}
+
+describe('the call cap past the limit', () => {
+  it('holds when exactly the cap is up, the rest heard busy, and the calls up kept their latency', () => {
+    expect(holdsAdmission(admission(400, 300, 5.3))).toBe(true);
+  });
+
+  it('does not hold when more calls than the cap got a stream', () => {
+    expect(holdsAdmission(admission(401, 299, 5.3))).toBe(false);
+  });
+
+  it('does not hold when the calls taken are late', () => {
+    expect(holdsAdmission(admission(400, 300, 20.5))).toBe(false);
   });
 });
