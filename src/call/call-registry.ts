@@ -81,11 +81,12 @@ export class CallRegistry {
     return this.draining;
   }
 
-  /** Why a new call would be refused now, or undefined when it is taken. */
-  newCallRefusal(): 'draining' | 'at_capacity' | undefined {
+  /** Why the call `callSid` would be refused now, or undefined when it is taken. */
+  newCallRefusal(callSid: string): 'draining' | 'at_capacity' | undefined {
     if (this.draining) return 'draining';
-    // A ringing call counts: its session is pre-warmed and its stream is on the way.
-    const calls = this.active.size + this.prewarmed.size;
+    // A ringing call counts: its session is pre-warmed and its stream is on the way. A webhook
+    // retried for a call already ringing takes that call's own place.
+    const calls = this.active.size + this.prewarmed.size - (this.prewarmed.has(callSid) ? 1 : 0);
     if (this.maxCalls !== null && calls >= this.maxCalls) return 'at_capacity';
     return undefined;
   }

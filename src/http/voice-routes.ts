@@ -50,7 +50,7 @@ export function voiceRoutes(deps: {
       return;
     }
     const log = logger.child({ callSid });
-    const refusal = registry.newCallRefusal();
+    const refusal = registry.newCallRefusal(callSid);
     if (refusal) {
       metrics.callRefused(refusal);
       if (refusal === 'draining') log.info('draining: new call refused as busy');

@@ -162,6 +162,12 @@ describe('voice webhook', () => {
       expect((await request(capped.httpUrl).get('/readyz')).status).toBe(200);
     });
 
+    it('answers a webhook retried for the call that holds the place, instead of busy', async () => {
+      expect((await ring(capped.httpUrl, CALL_A)).text).toContain('<Stream');
+      expect((await ring(capped.httpUrl, CALL_A)).text).toContain('<Stream');
+      expect((await ring(capped.httpUrl, CALL_B)).text).toContain('<Reject reason="busy"/>');
+    });
+
     it('takes a call again once the call holding the place has hung up', async () => {
       expect((await ring(capped.httpUrl, CALL_A)).text).toContain('<Stream');
       const caller = new FakeTwilioCaller({
