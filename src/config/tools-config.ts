@@ -35,6 +35,8 @@ export interface HttpRequestConfig {
   readonly headers: readonly { readonly name: string; readonly value: Template }[];
   readonly body?: BodyTemplate;
   readonly timeoutMs: number;
+  /** All attempts and backoff together; an attempt never runs past it. At least `timeoutMs`. */
+  readonly totalTimeoutMs: number;
   readonly retries: number;
   readonly maxResponseBytes: number;
   /** `{ outKey: "/json/pointer" }`: only these fields reach the model. */
@@ -83,6 +85,11 @@ export const BUILTIN_TOOL_NAMES = ['end_call', 'transfer_call'] as const;
 
 /** Per attempt; a caller waits in silence (or a filler line) while it runs. */
 export const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * All attempts and the waits between them: without a bound, a GET's three attempts of 5 s could
+ * keep a caller waiting 16 s; past ~10 s on the phone, a caller hangs up or asks again.
+ */
+export const DEFAULT_TOTAL_TIMEOUT_MS = 10_000;
 /** Enough for a business record; keeps the model's context (and cost) small. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16384;
 /** Idempotent methods may be retried safely; POST/PATCH may not (a retry could act twice). */
@@ -176,6 +183,7 @@ interface RawTool {
     query?: Record<string, string>;
     body?: JsonValue;
     timeoutMs?: number;
+    totalTimeoutMs?: number;
     retries?: number;
     response?: { maxBytes?: number; select?: Record<string, string> };
   };
@@ -222,6 +230,13 @@ function checkTool(
     counted(`${at}/http/body`, 'a GET request cannot have a body');
   }
   const body = http.body === undefined ? undefined : parseBody(http.body, `${at}/http/body`, ctx);
+  const timeoutMs = http.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (http.totalTimeoutMs !== undefined && http.totalTimeoutMs < timeoutMs) {
+    counted(
+      `${at}/http/totalTimeoutMs`,
+      `must be at least timeoutMs (${timeoutMs}): the first attempt always gets its full time`,
+    );
+  }
   if (!url || before.count > 0) return undefined;
   return {
     name: raw.name,
@@ -235,7 +250,8 @@ function checkTool(
       query: [...url.query, ...query],
       headers,
       ...(body === undefined ? {} : { body }),
-      timeoutMs: http.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs,
+      totalTimeoutMs: http.totalTimeoutMs ?? Math.max(DEFAULT_TOTAL_TIMEOUT_MS, timeoutMs),
       retries: http.retries ?? DEFAULT_RETRIES[http.method],
       maxResponseBytes: http.response?.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       ...(http.response?.select === undefined ? {} : { select: http.response.select }),

@@ -113,26 +113,41 @@ async function runTool(
     );
   }
   const { http } = tool.config;
+  // The caller waits on the whole call, not on one attempt: every attempt and backoff fits in
+  // totalTimeoutMs.
+  const deadline = performance.now() + http.totalTimeoutMs;
   let attempts = 0;
   let outcome: AttemptOutcome = { kind: 'aborted' };
+  let cutByBudget = false;
   while (!invocation.signal.aborted) {
+    // Whole ms: AbortSignal.timeout refuses a fraction.
+    const timeoutMs = Math.min(
+      http.timeoutMs,
+      Math.max(1, Math.floor(deadline - performance.now())),
+    );
     outcome = await attemptRequest({
       method: http.method,
       request: rendered.request,
-      timeoutMs: http.timeoutMs,
+      timeoutMs,
       maxBytes: http.maxResponseBytes,
       signal: invocation.signal,
       fetch: doFetch,
     });
     attempts += 1;
+    cutByBudget = outcome.kind === 'timeout' && timeoutMs < http.timeoutMs;
     const delayMs = retryDelayMs(outcome, attempts - 1, http.retries);
-    if (delayMs === undefined) break;
+    if (delayMs === undefined || cutByBudget) break;
+    if (performance.now() + delayMs >= deadline) {
+      cutByBudget = outcome.kind === 'timeout';
+      tool.logger.debug({ attempt: attempts, outcome: outcome.kind }, 'no time left to retry');
+      break;
+    }
     tool.logger.debug({ attempt: attempts, outcome: outcome.kind, delayMs }, 'retrying tool call');
     // Backoff ends early (as aborted) when the call no longer wants the result.
     const slept = await sleep(delayMs, true, { signal: invocation.signal }).catch(() => false);
     if (!slept) outcome = { kind: 'aborted' };
   }
-  const { status, output, httpStatus } = outcomeResult(tool.config, outcome, attempts);
+  const { status, output, httpStatus } = outcomeResult(tool.config, outcome, attempts, cutByBudget);
   return finish(status, output, started, attempts, httpStatus);
 }
 

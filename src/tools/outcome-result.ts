@@ -13,11 +13,15 @@ export interface OutcomeResult {
   httpStatus?: number;
 }
 
-/** Maps the final attempt to a result; `attempts` is how many were made. */
+/**
+ * Maps the final attempt to a result; `attempts` is how many were made, `outOfTime` whether a
+ * timeout ended the tool's whole time budget (totalTimeoutMs) rather than one attempt's.
+ */
 export function outcomeResult(
   tool: HttpToolConfig,
   outcome: AttemptOutcome,
   attempts: number,
+  outOfTime = false,
 ): OutcomeResult {
   const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
   switch (outcome.kind) {
@@ -26,7 +30,9 @@ export function outcomeResult(
     case 'timeout':
       return fail(
         'timeout',
-        `${tool.name} did not answer within ${tool.http.timeoutMs} ms${tries}.`,
+        outOfTime
+          ? `${tool.name} did not answer within ${tool.http.totalTimeoutMs} ms in all${tries}.`
+          : `${tool.name} did not answer within ${tool.http.timeoutMs} ms${tries}.`,
       );
     case 'network_error':
       return fail(

@@ -220,6 +220,18 @@ describe('HTTP tool runner: failures become results', () => {
     expect(output(result)['message']).toContain('200 ms');
   });
 
+  it("stops retrying a hanging API once the tool's total time budget is spent", async () => {
+    const runner = runnerFor([
+      tool({ method: 'GET', url: '${API}/hang', timeoutMs: 200, retries: 5, totalTimeoutMs: 500 }),
+    ]);
+    const result = await run(runner, {});
+    expect(result.status).toBe('timeout');
+    // Six attempts without the budget; 200 ms, a backoff of 125-250 ms, then at most one more.
+    expect(result.attempts).toBeLessThanOrEqual(2);
+    expect(api.requests.length).toBe(result.attempts);
+    expect(output(result)['message']).toContain('within 500 ms in all');
+  });
+
   it('retries a GET answered with 503 and reports the last status', async () => {
     const runner = runnerFor([tool({ method: 'GET', url: '${API}/status/503' })]);
     const result = await run(runner, {});

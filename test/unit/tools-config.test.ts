@@ -34,6 +34,7 @@ describe('parseToolsConfig', () => {
       origin: 'http://127.0.0.1:4000',
       retries: 2,
       timeoutMs: 3000,
+      totalTimeoutMs: 10_000,
     });
     const callback = config?.tools.find((t) => t.name === 'schedule_callback');
     expect(callback?.http).toMatchObject({ retries: 0, maxResponseBytes: 16384 });
@@ -190,6 +191,24 @@ describe('parseToolsConfig', () => {
   it('refuses a body on a GET request', () => {
     const problems = problemsOf({ tools: [tool({}, { body: { id: '{{args.id}}' } })] });
     expect(problems[0]).toMatchObject({ field: '/tools/0/http/body' });
+  });
+
+  it('gives a tool whose one attempt is longer than the default budget that attempt as its budget', () => {
+    const { config } = parseToolsConfig({ tools: [tool({}, { timeoutMs: 30_000 })] }, FILE, ENV);
+    expect(config?.tools[0]?.http.totalTimeoutMs).toBe(30_000);
+  });
+
+  it('refuses a totalTimeoutMs shorter than one attempt, naming the field', () => {
+    const problems = problemsOf({
+      tools: [tool({}, { timeoutMs: 3000, totalTimeoutMs: 2000 })],
+    });
+    expect(problems).toEqual([
+      {
+        file: FILE,
+        field: '/tools/0/http/totalTimeoutMs',
+        message: 'must be at least timeoutMs (3000): the first attempt always gets its full time',
+      },
+    ]);
   });
 
   it('refuses a URL that is not http or https', () => {
