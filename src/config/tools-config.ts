@@ -4,6 +4,7 @@
  * reports every problem at once and returns a deeply frozen, pre-parsed configuration.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import schema from '../../config/tools.schema.json' with { type: 'json' };
 import type { ConfigProblem } from './config-problem.js';
 // The template grammar lives with the tools that render it; config only needs to parse it once.
@@ -108,17 +109,21 @@ const DEFAULT_TRANSFER_DESCRIPTION =
 
 /** An ajv instance for the model's argument schemas (also used by the runner, same options). */
 export function createArgumentsAjv(): Ajv2020 {
-  // strictSchema catches typos such as "requried"; formats are not checked (no ajv-formats), and
-  // ajv must never print (logger: false).
-  return new Ajv2020({
+  // strictSchema catches typos such as "requried", and an unknown "format" name; ajv must never
+  // print (logger: false).
+  const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
     strictTypes: false,
     strictTuples: false,
     strictRequired: false,
-    validateFormats: false,
     logger: false,
   });
+  // "format": "date", "email", "uri"… are checked, so a model's "next Tuesday" for a date is
+  // answered as invalid arguments instead of reaching the business API. (`.default`: ajv-formats
+  // is CommonJS, and its types describe the module object an ESM default import gets.)
+  addFormats.default(ajv);
+  return ajv;
 }
 
 const fileAjv = new Ajv2020({ allErrors: true, strict: true, verbose: true, logger: false });

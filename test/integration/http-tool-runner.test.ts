@@ -326,6 +326,22 @@ describe('HTTP tool runner: failures become results', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it('refuses an argument that breaks its declared format without sending a request', async () => {
+    const parameters = {
+      type: 'object',
+      properties: { day: { type: 'string', format: 'date' } },
+      required: ['day'],
+    };
+    const runner = runnerFor([
+      tool({ method: 'GET', url: '${API}/echo/{{args.day}}' }, parameters),
+    ]);
+    const result = await run(runner, { day: 'next Tuesday' });
+    expect(result.status).toBe('invalid_arguments');
+    expect(output(result)['message']).toContain('"day" must match format "date"');
+    expect(api.requests).toHaveLength(0);
+    expect((await run(runner, { day: '2026-11-24' })).status).toBe('ok');
+  });
+
   it('refuses arguments that are not JSON', async () => {
     const runner = runnerFor([tool({ method: 'GET', url: '${API}/echo/x' })]);
     const result = await run(runner, '{"value": ');

@@ -140,6 +140,20 @@ describe('parseToolsConfig', () => {
     ]);
   });
 
+  it('reports an unknown "format" name in parameters (a format it could not check)', () => {
+    const parameters = {
+      type: 'object',
+      properties: { id: { type: 'string' }, phone: { type: 'string', format: 'phone' } },
+    };
+    const problems = problemsOf({ tools: [tool({ parameters })] });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: '/tools/0/parameters',
+        message: expect.stringContaining('unknown format "phone"'),
+      }),
+    ]);
+  });
+
   it('refuses a placeholder in a query key', () => {
     const problems = problemsOf({ tools: [tool({}, { url: '${API}/x?{{args.id}}=1' })] });
     expect(problems[0]?.message).toContain('not in query keys');
