@@ -9,6 +9,7 @@ import schema from '../../config/tools.schema.json' with { type: 'json' };
 import type { ConfigProblem } from './config-problem.js';
 // The template grammar lives with the tools that render it; config only needs to parse it once.
 import {
+  declaredArgumentPaths,
   parseBody,
   parseTemplate,
   parseUrl,
@@ -208,10 +209,7 @@ function checkTool(
     report(field, message);
   };
   checkParameters(raw.parameters, `${at}/parameters`, counted);
-  const properties = raw.parameters['properties'];
-  const args = new Set(
-    typeof properties === 'object' && properties !== null ? Object.keys(properties) : [],
-  );
+  const args = declaredArgumentPaths(raw.parameters);
   const ctx = (field: string, allowEnv: boolean): TemplateContext => ({
     args,
     env: allowEnv ? env : undefined,

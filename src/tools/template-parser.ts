@@ -1,6 +1,6 @@
 /**
- * The grammar of tool request templates, parsed once at startup: `{{args.NAME}}` and
- * `{{call.from|to|sid}}` placeholders, and `${ENV_VAR}` resolved immediately (so a secret or a
+ * The grammar of tool request templates, parsed once at startup: `{{args.NAME}}` (or
+ * `{{args.NAME.FIELD…}}` into an object argument) and `{{call.from|to|sid}}` placeholders, and `${ENV_VAR}` resolved immediately (so a secret or a
  * host from the environment is plain text afterwards and can never be read as a placeholder).
  */
 import { escapeJsonPointerToken } from './json-pointer.js';
@@ -13,7 +13,10 @@ export type JsonValue =
 export interface TemplateRef {
   readonly kind: 'ref';
   readonly source: 'args' | 'call';
+  /** As written after the source: `orderId`, `address.zip` (for messages). */
   readonly key: string;
+  /** `key` split at its dots: the way into the arguments. */
+  readonly path: readonly string[];
 }
 
 /** Literal text (already resolved from the file and environment) or a placeholder. */
@@ -41,7 +44,7 @@ export type BodyTemplate =
 
 /** What a template may refer to, and where its problems go. */
 export interface TemplateContext {
-  /** Argument names declared in `parameters.properties`. */
+  /** Argument paths declared in `parameters` (`name`, and `name.field` inside object arguments). */
   readonly args: ReadonlySet<string>;
   /** Resolves `${VAR}`; when absent, `${…}` stays literal text. */
   readonly env: Readonly<Record<string, string | undefined>> | undefined;
@@ -52,8 +55,27 @@ export interface TemplateContext {
 export const CALL_FIELDS: readonly string[] = ['sid', 'from', 'to'];
 
 const TOKEN = /\{\{([^{}]*)\}\}|\$\{([^{}]*)\}/g;
-const REF = /^(args|call)\.([A-Za-z0-9_-]+)$/;
+const REF = /^(args|call)\.([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Every argument path a template may name: each property of `parameters`, and, inside a property
+ * that declares `properties` of its own (an object argument), each of those, to any depth.
+ */
+export function declaredArgumentPaths(parameters: JsonValue): Set<string> {
+  const paths = new Set<string>();
+  const walk = (schema: JsonValue | undefined, prefix: string): void => {
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return;
+    const properties = (schema as { readonly [key: string]: JsonValue })['properties'];
+    if (typeof properties !== 'object' || properties === null || Array.isArray(properties)) return;
+    for (const [name, sub] of Object.entries(properties)) {
+      paths.add(prefix + name);
+      walk(sub, `${prefix}${name}.`);
+    }
+  };
+  walk(parameters, '');
+  return paths;
+}
 
 /** Parses one template string. */
 export function parseTemplate(source: string, ctx: TemplateContext): TemplatePart[] {
@@ -81,7 +103,7 @@ function parseRef(inner: string, ctx: TemplateContext): TemplateRef | undefined 
   const key = match?.[2];
   if (!key || (source !== 'args' && source !== 'call')) {
     ctx.report(
-      `unknown placeholder {{${inner}}}: use {{args.NAME}}, {{call.from}}, {{call.to}} or {{call.sid}}`,
+      `unknown placeholder {{${inner}}}: use {{args.NAME}}, {{args.NAME.FIELD}}, {{call.from}}, {{call.to}} or {{call.sid}}`,
     );
     return undefined;
   }
@@ -93,7 +115,7 @@ function parseRef(inner: string, ctx: TemplateContext): TemplateRef | undefined 
     ctx.report(`{{args.${key}}} is not declared in parameters.properties`);
     return undefined;
   }
-  return { kind: 'ref', source, key };
+  return { kind: 'ref', source, key, path: key.split('.') };
 }
 
 function envValue(name: string, ctx: TemplateContext): string | undefined {

@@ -28,11 +28,7 @@ export function renderRequest(
   call: CallContext,
 ): RenderResult {
   const lookup = (ref: TemplateRef): unknown =>
-    ref.source === 'call'
-      ? call[ref.key as keyof CallContext]
-      : Object.hasOwn(args, ref.key)
-        ? args[ref.key]
-        : undefined;
+    ref.source === 'call' ? call[ref.key as keyof CallContext] : argumentAt(args, ref.path);
   try {
     const url = renderUrl(http, lookup);
     const headers = renderHeaders(http, lookup);
@@ -46,6 +42,17 @@ export function renderRequest(
 }
 
 type Lookup = (ref: TemplateRef) => unknown;
+
+/** The argument at `path` (own properties only, through objects); undefined when absent. */
+function argumentAt(args: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
+  let value: unknown = args;
+  for (const name of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (!Object.hasOwn(value, name)) return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return value;
+}
 
 /** Text for a path, query or header: absent for undefined/null, JSON for objects and arrays. */
 function toText(value: unknown): string | undefined {

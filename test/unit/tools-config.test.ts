@@ -169,6 +169,28 @@ describe('parseToolsConfig', () => {
     ]);
   });
 
+  it('refuses a nested argument placeholder whose field the object argument does not declare', () => {
+    const parameters = {
+      type: 'object',
+      properties: { address: { type: 'object', properties: { zip: { type: 'string' } } } },
+    };
+    const ok = parseToolsConfig(
+      { tools: [tool({ parameters }, { url: '${API}/zip/{{args.address.zip}}' })] },
+      FILE,
+      ENV,
+    );
+    expect(ok.problems).toEqual([]);
+    const problems = problemsOf({
+      tools: [tool({ parameters }, { url: '${API}/zip/{{args.address.city}}' })],
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: '/tools/0/http/url',
+        message: '{{args.address.city}} is not declared in parameters.properties',
+      }),
+    ]);
+  });
+
   it('refuses an unknown placeholder root in a body', () => {
     const problems = problemsOf({
       tools: [tool({}, { method: 'POST', body: { a: { b: '{{env.HOME}}' } } })],

@@ -7,7 +7,13 @@ const CALL = { sid: 'CA1', from: '+15551234567', to: '+15557654321' };
 function http(spec: Record<string, unknown>): HttpRequestConfig {
   const parameters = {
     type: 'object',
-    properties: { a: {}, b: {}, n: {}, o: {} },
+    properties: {
+      a: {},
+      b: {},
+      n: {},
+      o: {},
+      address: { type: 'object', properties: { zip: {}, geo: { properties: { lat: {} } } } },
+    },
   };
   const { config, problems } = parseToolsConfig(
     { tools: [{ name: 't', description: 'd', parameters, http: { method: 'GET', ...spec } }] },
@@ -93,5 +99,19 @@ describe('renderRequest', () => {
       a: null,
       list: [null, 1],
     });
+  });
+
+  it('reads a field of an object argument, at any depth, into the path and the query', () => {
+    const spec = { url: '${HOST}/zip/{{args.address.zip}}?lat={{args.address.geo.lat}}' };
+    const args = { address: { zip: '94110', geo: { lat: 37.75 } } };
+    expect(url(spec, args)).toBe('https://api.example.com/zip/94110?lat=37.75');
+  });
+
+  it("keeps a nested field's JSON type in a body and names it when a path needs it", () => {
+    const body = { method: 'POST', url: '${HOST}/x', body: { geo: '{{args.address.geo}}' } };
+    const result = renderRequest(http(body), { address: { geo: { lat: 1.5 } } }, CALL);
+    expect(result.ok && JSON.parse(result.request.body ?? '')).toEqual({ geo: { lat: 1.5 } });
+    const missing = renderRequest(http({ url: '${HOST}/zip/{{args.address.zip}}' }), {}, CALL);
+    expect(missing).toEqual({ ok: false, message: 'The argument "address.zip" is required.' });
   });
 });
