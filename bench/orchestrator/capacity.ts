@@ -17,13 +17,13 @@ export function frameFaults(
   return [i.lost + o.lost, i.duplicated + o.duplicated, i.reordered + o.reordered];
 }
 
-/** Every call up and none failed, and no frame lost, duplicated or reordered either way. */
+/** No call failed, and no frame lost, duplicated or reordered either way. */
+const noFaults = (r: ScenarioRecord): boolean =>
+  r.result.callsFailed === 0 && frameFaults(r).every((n) => n === 0);
+
+/** Every call up, none failed, and no frame lost, duplicated or reordered either way. */
 export function clean(r: ScenarioRecord): boolean {
-  return (
-    r.result.callsFailed === 0 &&
-    frameFaults(r).every((n) => n === 0) &&
-    r.result.callsStarted >= r.scenario.calls
-  );
+  return noFaults(r) && r.result.callsStarted >= r.scenario.calls;
 }
 
 export const holdsCapacity = (r: ScenarioRecord): boolean =>
@@ -35,12 +35,11 @@ export const holdsCapacity = (r: ScenarioRecord): boolean =>
  */
 export function holdsAdmission(r: ScenarioRecord): boolean {
   const cap = Number(r.scenario.env?.['MAX_CONCURRENT_CALLS']);
-  const { callsStarted, callsRefused, callsFailed } = r.result;
+  const { callsStarted, callsRefused } = r.result;
   return (
     callsStarted === cap &&
     callsRefused === r.scenario.calls - cap &&
-    callsFailed === 0 &&
-    frameFaults(r).every((n) => n === 0) &&
+    noFaults(r) &&
     oneWayP99(r) <= CAPACITY_P99_MS
   );
 }

@@ -26,6 +26,8 @@ export interface BenchReport {
 const f = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const pct = (cpuMs: number, windowMs: number) => `${Math.round((100 * cpuMs) / windowMs)}%`;
 const frames = (r: ScenarioRecord) => frameFaults(r).join('/');
+const p99InOut = (r: ScenarioRecord) =>
+  `in / out p99 ${f(r.result.inbound.latency.p99)} / ${f(r.result.outbound.latency.p99)} ms`;
 
 /** A scenario's record and those of its repeats. */
 function runsOf(report: BenchReport, first: ScenarioRecord | undefined): ScenarioRecord[] {
@@ -181,7 +183,7 @@ function goals(report: BenchReport): string[] {
       ? `${most.scenario.calls} calls (p99 ${f(oneWayP99(most))} ms; server ${core(most)}, harness ${harness(most)} of a core)`
       : 'none';
     const overText = over
-      ? `; ${over.scenario.calls} did not hold: in / out p99 ${f(over.result.inbound.latency.p99)} / ${f(over.result.outbound.latency.p99)} ms, ${frames(over)} lost/dup/reord, ${over.result.callsFailed} calls failed, server ${core(over)} and harness ${harness(over)} of a core, the server's own loop delay p99 ${over.server.loopDelay ? f(over.server.loopDelay.p99Ms) : '—'} ms`
+      ? `; ${over.scenario.calls} did not hold: ${p99InOut(over)}, ${frames(over)} lost/dup/reord, ${over.result.callsFailed} calls failed, server ${core(over)} and harness ${harness(over)} of a core, the server's own loop delay p99 ${over.server.loopDelay ? f(over.server.loopDelay.p99Ms) : '—'} ms`
       : '; no step failed: the limit is above the last step';
     row(
       `Capacity: most concurrent calls with p99 ≤ ${CAPACITY_P99_MS} ms and no loss (harness on the same cores)`,
@@ -197,7 +199,7 @@ function goals(report: BenchReport): string[] {
     row(
       `Past the limit with MAX_CONCURRENT_CALLS=${cap}: the calls taken keep their latency`,
       `${cap} up, the rest busy; p99 ≤ ${CAPACITY_P99_MS} ms, no loss`,
-      `${a.calls} offered: ${a.callsStarted} up, ${a.callsRefused} answered busy, ${a.callsFailed} failed; in / out p99 ${f(a.inbound.latency.p99)} / ${f(a.outbound.latency.p99)} ms; ${frames(admission)} lost/dup/reord`,
+      `${a.calls} offered: ${a.callsStarted} up, ${a.callsRefused} answered busy, ${a.callsFailed} failed; ${p99InOut(admission)}; ${frames(admission)} lost/dup/reord`,
       holdsAdmission(admission),
     );
   }
