@@ -81,13 +81,19 @@ export class CallRegistry {
     return this.draining;
   }
 
+  /**
+   * Calls holding a place under the cap, as `callSid` would find them: active and ringing (a
+   * ringing call's session is pre-warmed and its stream is on the way), less `callSid`'s own
+   * ringing place, which a webhook retried for it takes back.
+   */
+  callsBesides(callSid: string): number {
+    return this.active.size + this.prewarmed.size - (this.prewarmed.has(callSid) ? 1 : 0);
+  }
+
   /** Why the call `callSid` would be refused now, or undefined when it is taken. */
   newCallRefusal(callSid: string): 'draining' | 'at_capacity' | undefined {
     if (this.draining) return 'draining';
-    // A ringing call counts: its session is pre-warmed and its stream is on the way. A webhook
-    // retried for a call already ringing takes that call's own place.
-    const calls = this.active.size + this.prewarmed.size - (this.prewarmed.has(callSid) ? 1 : 0);
-    if (this.maxCalls !== null && calls >= this.maxCalls) return 'at_capacity';
+    if (this.maxCalls !== null && this.callsBesides(callSid) >= this.maxCalls) return 'at_capacity';
     return undefined;
   }
 

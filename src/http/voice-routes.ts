@@ -56,7 +56,7 @@ export function voiceRoutes(deps: {
       if (refusal === 'draining') log.info('draining: new call refused as busy');
       else {
         log.warn(
-          { calls: registry.activeCount + registry.prewarmedCount, maxCalls: registry.maxCalls },
+          { calls: registry.callsBesides(callSid), maxCalls: registry.maxCalls },
           'at MAX_CONCURRENT_CALLS: new call refused as busy',
         );
       }
