@@ -1,7 +1,8 @@
 /**
  * The grammar of tool request templates, parsed once at startup: `{{args.NAME}}` (or
- * `{{args.NAME.FIELD…}}` into an object argument) and `{{call.from|to|sid}}` placeholders, and `${ENV_VAR}` resolved immediately (so a secret or a
- * host from the environment is plain text afterwards and can never be read as a placeholder).
+ * `{{args.NAME.FIELD…}}` into an object argument) and `{{call.from|to|sid}}` placeholders, and
+ * `${ENV_VAR}` resolved immediately (so a secret or a host from the environment is plain text
+ * afterwards and can never be read as a placeholder).
  */
 import { escapeJsonPointerToken } from './json-pointer.js';
 
