@@ -1,15 +1,21 @@
 /**
  * `npm run bench`: performance and barge-in accuracy of the server through its real entry point,
  * against fake Twilio callers and a fake OpenAI Realtime model in a separate harness process.
- * `--quick` for a smoke check (< 1 min), `--soak` for ten minutes of call churn. Writes
- * bench/results/latest.{json,md} (see bench/README.md).
+ * `--quick` for a smoke check (< 1 min), `--soak` for ten minutes of call churn, `--peer=FILE` for
+ * another bridge measured beside Switchboard. Writes bench/results/latest.{json,md} (see
+ * bench/README.md).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runOne, type ScenarioRecord } from './orchestrator/run-one.js';
-import { fullScenarios, quickScenarios, soakScenarios } from './orchestrator/scenarios.js';
+import {
+  fullScenarios,
+  peerScenarios,
+  quickScenarios,
+  soakScenarios,
+} from './orchestrator/scenarios.js';
 import { summarizeProfile } from './orchestrator/cpu-profile.js';
 import { failedStepBelow } from './orchestrator/capacity.js';
 import { renderMarkdown, renderSvg } from './orchestrator/report.js';
@@ -37,12 +43,26 @@ function ensureBuild(): void {
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
-  const mode = args.has('--soak') ? 'soak' : args.has('--quick') ? 'quick' : 'full';
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const valueOf = (flag: string) =>
+    process.argv.find((a) => a.startsWith(flag))?.slice(flag.length);
+  const peer = valueOf('--peer=');
+  const mode = peer ? 'peer' : args.has('--soak') ? 'soak' : args.has('--quick') ? 'quick' : 'full';
+  const only = valueOf('--only=');
+  // Checked before the build and the first scenario, not when the first peer fails to start.
+  const peerEntry = peer ? resolve(peer) : undefined;
+  if (peerEntry !== undefined && !existsSync(peerEntry)) {
+    throw new Error(`--peer: no file at ${peerEntry}`);
+  }
   ensureBuild();
   const logDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   let scenarios =
-    mode === 'soak' ? soakScenarios() : mode === 'quick' ? quickScenarios() : fullScenarios();
+    peerEntry !== undefined
+      ? peerScenarios(peerEntry)
+      : mode === 'soak'
+        ? soakScenarios()
+        : mode === 'quick'
+          ? quickScenarios()
+          : fullScenarios();
   // Extra server environment for every scenario, e.g. --server-env=NODE_OPTIONS=--max-semi-space-size=2
   const serverEnv = process.argv
     .filter((a) => a.startsWith('--server-env='))
@@ -91,6 +111,7 @@ async function main(): Promise<void> {
   const report = {
     mode,
     serverEnv: Object.fromEntries(serverEnv),
+    ...(peerEntry ? { peer: peerEntry } : {}),
     date: new Date().toISOString(),
     node: process.version,
     cpus: (await import('node:os')).cpus().length,

@@ -130,6 +130,13 @@ export class ModelSession {
       case 'conversation.item.truncate':
         this.onTruncate(msg);
         return;
+      case 'conversation.item.create':
+        // A bridge that greets through a user item (Twilio's sample, with --peer) sends one.
+        this.event('conversation.item.added', {
+          previous_item_id: null,
+          item: { id: `item_client_${this.id}_${++this.eventCounter}`, ...(msg.item as object) },
+        });
+        return;
       case 'conversation.item.delete':
         this.ctx.stats.deletes.add(this.keyOf(String(msg.item_id)));
         this.event('conversation.item.deleted', { item_id: msg.item_id });

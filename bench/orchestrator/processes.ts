@@ -1,7 +1,7 @@
 /**
  * Starting and stopping the processes of a run: the harness (fakes, IPC), and the server under
- * test — Switchboard through its real entry point `node dist/src/main.js`, or the no-op
- * forwarder — each on 127.0.0.1 with its stdout/stderr in a log file.
+ * test — Switchboard through its real entry point `node dist/src/main.js`, the no-op forwarder,
+ * or another bridge (`--peer`) — each on 127.0.0.1 with its stdout/stderr in a log file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../src/demo/server-process.js';
@@ -21,7 +21,7 @@ export const PUBLIC_URL = 'https://bench.switchboard.test';
 export const AUTH_TOKEN = 'bench-auth-token-0123456789abcdef';
 
 export interface ServerUnderTest {
-  kind: 'switchboard' | 'noop';
+  kind: 'switchboard' | 'noop' | 'peer';
   proc: ChildProcess;
   pid: number;
   url: string;
@@ -41,7 +41,9 @@ export function startScriptArgs(): string[] {
 
 /** Starts the server under test and resolves when GET /healthz answers 200. */
 export async function startServer(options: {
-  kind: 'switchboard' | 'noop';
+  kind: 'switchboard' | 'noop' | 'peer';
+  /** For a peer: its entry file, run as `node <file>` with the same environment. */
+  peerEntry?: string;
   modelUrl: string;
   frameMs: number;
   env?: Record<string, string>;
@@ -49,6 +51,7 @@ export async function startServer(options: {
   name: string;
   cpuProfDir?: string;
 }): Promise<ServerUnderTest> {
+  if (options.kind === 'peer' && !options.peerEntry) throw new Error('a peer needs its entry file');
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -75,7 +78,9 @@ export async function startServer(options: {
           ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
           ...startScriptArgs(),
         ]
-      : ['--import', 'tsx', 'bench/noop-forwarder.ts'];
+      : options.kind === 'peer'
+        ? [options.peerEntry!]
+        : ['--import', 'tsx', 'bench/noop-forwarder.ts'];
   const logFile = join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, 'w');
   const proc = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd] });

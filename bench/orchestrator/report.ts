@@ -15,6 +15,8 @@ export interface BenchReport {
   mode: string;
   /** Environment given to the server of every scenario with --server-env. */
   serverEnv?: Record<string, string>;
+  /** The entry file of the other bridge measured with --peer. */
+  peer?: string;
   date: string;
   node: string;
   cpus: number;
@@ -241,6 +243,50 @@ function bargeTable(report: BenchReport): string[] {
   return rows;
 }
 
+/** `--peer`: the other bridge, Switchboard and the relay at each step, medians of their runs. */
+export function peerSection(report: BenchReport): string[] {
+  const steps = report.scenarios.filter(
+    (s) => s.scenario.group === 'peer' && s.scenario.repeatOf === undefined,
+  );
+  if (!steps.length) return [];
+  const rows = [
+    '',
+    `## Beside another bridge: \`${report.peer ?? 'peer'}\``,
+    '',
+    'Medians of the runs at each step (the runs in brackets), measured in turn within the same minutes.',
+    '',
+    "| Calls | Bridge | CPU ms / call-s | ÷ Switchboard's | RSS/call KB | Idle RSS MB | Frames lost of sent, in / out | In / out p99 ms | Truncation error p99 ms (barge-ins) | Errors from the model | Greeting +ms p99 |",
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const byName = (name: string) =>
+    runsOf(
+      report,
+      report.scenarios.find((s) => s.scenario.name === name),
+    );
+  for (const step of steps) {
+    const n = step.scenario.calls;
+    const ours = byName(`load-${n}`);
+    const ourCpu = median(ours.map((r) => r.server.cpuMsPerCallSecond));
+    const bridges: [string, ScenarioRecord[]][] = [
+      ['Switchboard', ours],
+      ['peer', byName(step.scenario.name)],
+      ['no-op relay', byName(`noop-${n}`)],
+    ];
+    for (const [label, runs] of bridges) {
+      if (!runs.length) continue;
+      const cpu = spread(runs, (r) => r.server.cpuMsPerCallSecond, 3);
+      const sum = (pick: (r: ScenarioRecord) => number) => runs.reduce((t, r) => t + pick(r), 0);
+      const lost = `${sum((r) => r.result.inbound.lost)} of ${sum((r) => r.result.inbound.sent).toLocaleString('en')} / ${sum((r) => r.result.outbound.lost)} of ${sum((r) => r.result.outbound.sent).toLocaleString('en')}`;
+      const barge = sum((r) => r.result.bargeIn.truncationErrorMs.count);
+      const errors = sum((r) => Object.values(r.result.modelErrors).reduce((t, e) => t + e, 0));
+      rows.push(
+        `| ${n} | ${label} | ${cpu.text} | ${f(cpu.median / ourCpu)} | ${spread(runs, (r) => r.server.rssKbPerCall, 0).text} | ${f(median(runs.map((r) => r.server.idleRssKb / 1024)), 1)} | ${lost} | ${f(median(runs.map((r) => r.result.inbound.latency.p99)))} / ${f(median(runs.map((r) => r.result.outbound.latency.p99)))} | ${label === 'no-op relay' ? '—' : `${f(median(runs.map((r) => r.result.bargeIn.truncationErrorMs.p99)))} (${barge})`} | ${errors} | ${f(median(runs.map((r) => r.result.greetingOverhead.p99)))} |`,
+      );
+    }
+  }
+  return rows;
+}
+
 function profileSection(p: ProfileSummary | undefined): string[] {
   if (!p) return [];
   const out = [
@@ -303,6 +349,7 @@ export function renderMarkdown(report: BenchReport): string {
     '## Barge-in accuracy and frame/mark spacing (PLAYBACK_FRAME_MS)',
     '',
     ...bargeTable(report),
+    ...peerSection(report),
     ...profileSection(report.profile),
     ...soakSection(report),
     '',

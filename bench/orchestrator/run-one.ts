@@ -83,6 +83,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
     const profDir = s.cpuProfile ? mkdtempSync(join(logDir, 'prof-')) : undefined;
     const server = await startServer({
       kind: s.server,
+      ...(s.peerEntry ? { peerEntry: s.peerEntry } : {}),
       modelUrl: ready.modelUrl,
       frameMs: s.frameMs,
       ...(s.env ? { env: s.env } : {}),

@@ -6,8 +6,11 @@ import type { ModelScript, Scenario } from '../harness/protocol.js';
 
 /** A scenario plus how the orchestrator runs it. */
 export interface BenchScenario extends Scenario {
-  group: 'load' | 'noop' | 'capacity' | 'admission' | 'bargein' | 'profile' | 'soak';
-  server: 'switchboard' | 'noop';
+  group: 'load' | 'noop' | 'peer' | 'capacity' | 'admission' | 'bargein' | 'profile' | 'soak';
+  /** What answers the calls: Switchboard, the no-op relay, or another bridge (`--peer`). */
+  server: 'switchboard' | 'noop' | 'peer';
+  /** For `server: 'peer'`: the bridge's entry file, run as `node <file>`. */
+  peerEntry?: string;
   /** PLAYBACK_FRAME_MS of the server (outbound frame and mark spacing). */
   frameMs: number;
   /** Extra server environment (e.g. CALLER_AUDIO_BATCH_FRAMES). */
@@ -142,6 +145,25 @@ export function fullScenarios(): BenchScenario[] {
     ...bargeSweep(100, 10_000, [20, 60, 120, 240]),
     scenario('profile-200', 'profile', 200, 10_000, CONVERSATION, { cpuProfile: true }),
   ];
+}
+
+/** Call counts at which `--peer` measures another bridge beside Switchboard and the relay. */
+export const PEER_STEPS = [100, 200, 300];
+
+/**
+ * Another bridge on the same harness (`--peer=FILE`): it, Switchboard and the no-op relay at each
+ * step, interleaved and twice over, so the three are compared within the same minutes of the VM.
+ */
+export function peerScenarios(peerEntry: string): BenchScenario[] {
+  const list: BenchScenario[] = [];
+  for (const n of PEER_STEPS) {
+    list.push(
+      scenario(`peer-${n}`, 'peer', n, 15_000, CONVERSATION, { server: 'peer', peerEntry }),
+      scenario(`load-${n}`, 'load', n, 15_000, CONVERSATION),
+      scenario(`noop-${n}`, 'noop', n, 15_000, CONVERSATION, { server: 'noop' }),
+    );
+  }
+  return repeated(2, list);
 }
 
 export function soakScenarios(): BenchScenario[] {
