@@ -137,6 +137,19 @@ export class ModelSession {
           item: { id: `item_client_${this.id}_${++this.eventCounter}`, ...(msg.item as object) },
         });
         return;
+      case 'conversation.item.retrieve':
+        // The Agents SDK asks for an item after truncating it (with --peer).
+        this.event('conversation.item.retrieved', {
+          item: {
+            id: msg.item_id,
+            object: 'realtime.item',
+            type: 'message',
+            role: 'assistant',
+            status: 'incomplete',
+            content: [{ type: 'output_audio', transcript: '' }],
+          },
+        });
+        return;
       case 'conversation.item.delete':
         this.ctx.stats.deletes.add(this.keyOf(String(msg.item_id)));
         this.event('conversation.item.deleted', { item_id: msg.item_id });
@@ -184,8 +197,17 @@ export class ModelSession {
     };
     this.response = r;
     this.nextTurnAtMs = now + this.ctx.script.turnEveryMs;
-    this.event('response.created', { response: { id: r.id, status: 'in_progress', output: [] } });
-    const item0 = { id: r.itemId, type: 'message', role: 'assistant', status: 'in_progress' };
+    this.event('response.created', {
+      response: { id: r.id, object: 'realtime.response', status: 'in_progress', output: [] },
+    });
+    const item0 = {
+      id: r.itemId,
+      object: 'realtime.item',
+      type: 'message',
+      role: 'assistant',
+      status: 'in_progress',
+      content: [],
+    };
     this.event('response.output_item.added', { response_id: r.id, output_index: 0, item: item0 });
     this.event('response.content_part.added', {
       response_id: r.id,
@@ -254,11 +276,21 @@ export class ModelSession {
     this.event('response.done', {
       response: {
         id: r.id,
+        object: 'realtime.response',
         status,
         ...(status === 'cancelled'
           ? { status_details: { type: 'cancelled', reason: 'turn_detected' } }
           : {}),
-        output: [{ id: r.itemId, type: 'message', role: 'assistant', status }],
+        output: [
+          {
+            id: r.itemId,
+            object: 'realtime.item',
+            type: 'message',
+            role: 'assistant',
+            status,
+            content: [{ type: 'output_audio', transcript: '' }],
+          },
+        ],
       },
     });
   }
