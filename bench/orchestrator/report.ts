@@ -245,19 +245,19 @@ function bargeTable(report: BenchReport): string[] {
 
 /** `--peer`: the other bridge, Switchboard and the relay at each step, medians of their runs. */
 export function peerSection(report: BenchReport): string[] {
-  const steps = report.scenarios.filter(
-    (s) => s.scenario.group === 'peer' && s.scenario.repeatOf === undefined,
-  );
-  if (!steps.length) return [];
-  const rows = [
-    '',
-    `## Beside another bridge: \`${report.peer ?? 'peer'}\``,
-    '',
-    'Medians of the runs at each step (the runs in brackets), measured in turn within the same minutes.',
-    '',
-    "| Calls | Bridge | CPU ms / call-s | ÷ Switchboard's | RSS/call KB | Idle RSS MB | Frames lost of sent, in / out | In / out p99 ms | Truncation error p99 ms (barge-ins) | Errors from the model | Greeting +ms p99 |",
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-  ];
+  const peerRuns = report.scenarios.filter((s) => s.scenario.group === 'peer');
+  const steps = peerRuns.filter((s) => s.scenario.name === `peer-${s.scenario.calls}`);
+  if (!peerRuns.length) return [];
+  const rows = ['', `## Beside another bridge: \`${report.peer ?? 'peer'}\``];
+  if (steps.length) {
+    rows.push(
+      '',
+      'Medians of the runs at each step (the runs in brackets), measured in turn within the same minutes.',
+      '',
+      "| Calls | Bridge | CPU ms / call-s | ÷ Switchboard's | RSS/call KB | Idle RSS MB | Frames lost of sent, in / out | In / out p99 ms | Truncation error p99 ms (barge-ins) | Errors from the model | Greeting +ms p99 |",
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+    );
+  }
   const byName = (name: string) =>
     runsOf(
       report,
@@ -281,6 +281,36 @@ export function peerSection(report: BenchReport): string[] {
       const errors = sum((r) => Object.values(r.result.modelErrors).reduce((t, e) => t + e, 0));
       rows.push(
         `| ${n} | ${label} | ${cpu.text} | ${f(cpu.median / ourCpu)} | ${spread(runs, (r) => r.server.rssKbPerCall, 0).text} | ${f(median(runs.map((r) => r.server.idleRssKb / 1024)), 1)} | ${lost} | ${f(median(runs.map((r) => r.result.inbound.latency.p99)))} / ${f(median(runs.map((r) => r.result.outbound.latency.p99)))} | ${label === 'no-op relay' ? '—' : `${f(median(runs.map((r) => r.result.bargeIn.truncationErrorMs.p99)))} (${barge})`} | ${errors} | ${f(median(runs.map((r) => r.result.greetingOverhead.p99)))} |`,
+      );
+    }
+  }
+  return [...rows, ...peerBargeRows(report, peerRuns)];
+}
+
+/** Barge-in accuracy of the peer beside Switchboard's run of the same scenario. */
+function peerBargeRows(report: BenchReport, peerRuns: ScenarioRecord[]): string[] {
+  const barges = peerRuns.filter((s) => s.scenario.name.startsWith('peer-bargein'));
+  if (!barges.length) return [];
+  const rows = [
+    '',
+    `Barge-in, ${barges[0]!.scenario.calls} calls, nearly every bot turn interrupted:`,
+    '',
+    '| Model speed | Bridge | Barge-ins | Truncates accepted / refused as past the audio sent | Truncation error p99 / max ms (accepted) | Bias ms | speech→clear p99 ms, end to end |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const peer of barges) {
+    const ours = report.scenarios.find(
+      (s) => s.scenario.name === peer.scenario.name.slice('peer-'.length),
+    );
+    const bridges: [string, ScenarioRecord | undefined][] = [
+      ['Switchboard', ours],
+      ['peer', peer],
+    ];
+    for (const [label, r] of bridges) {
+      if (!r) continue;
+      const b = r.result.bargeIn;
+      rows.push(
+        `| ${r.scenario.model.speed}× | ${label} | ${b.count} | ${b.truncationErrorMs.count} / ${r.result.modelErrors['invalid_value'] ?? 0} | ${f(b.truncationErrorMs.p99)} / ${f(b.truncationErrorMs.max)} | ${f(b.truncationBiasMs)} | ${f(b.speechToClearMs.p99)} |`,
       );
     }
   }

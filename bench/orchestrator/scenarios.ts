@@ -152,18 +152,24 @@ export const PEER_STEPS = [100, 200, 300];
 
 /**
  * Another bridge on the same harness (`--peer=FILE`): it, Switchboard and the no-op relay at each
- * step, interleaved and twice over, so the three are compared within the same minutes of the VM.
+ * step, interleaved and twice over, so the three are compared within the same minutes of the VM;
+ * then barge-in accuracy, the peer and Switchboard in turn, with the model 4× and 0.8× real time.
  */
 export function peerScenarios(peerEntry: string): BenchScenario[] {
+  const peer = { server: 'peer' as const, peerEntry };
   const list: BenchScenario[] = [];
   for (const n of PEER_STEPS) {
     list.push(
-      scenario(`peer-${n}`, 'peer', n, 15_000, CONVERSATION, { server: 'peer', peerEntry }),
+      scenario(`peer-${n}`, 'peer', n, 15_000, CONVERSATION, peer),
       scenario(`load-${n}`, 'load', n, 15_000, CONVERSATION),
       scenario(`noop-${n}`, 'noop', n, 15_000, CONVERSATION, { server: 'noop' }),
     );
   }
-  return repeated(2, list);
+  const barge = bargeSweep(100, 10_000, [DEFAULT_FRAME_MS]).flatMap((s) => [
+    { ...s, name: `peer-${s.name}`, group: 'peer' as const, ...peer },
+    s,
+  ]);
+  return [...repeated(2, list), ...barge];
 }
 
 export function soakScenarios(): BenchScenario[] {

@@ -46,10 +46,26 @@ describe('the bench beside another bridge (--peer)', () => {
       ['load-100', 'switchboard'],
       ['noop-100', 'noop'],
     ]);
-    expect(scenarios).toHaveLength(2 * 3 * PEER_STEPS.length);
+    const loads = scenarios.filter((s) => s.model.bargeInProbability < 0.5);
+    expect(loads).toHaveLength(2 * 3 * PEER_STEPS.length);
     expect(
       scenarios.filter((s) => s.server === 'peer').every((s) => s.peerEntry === '/x/peer.mjs'),
     ).toBe(true);
+  });
+
+  it("ends with barge-in at 4× and 0.8× real time, the peer's run before Switchboard's", () => {
+    const barge = peerScenarios('/x/peer.mjs').filter((s) => s.name.includes('bargein'));
+    expect(barge.map((s) => [s.server, s.model.speed])).toEqual([
+      ['peer', 4],
+      ['switchboard', 4],
+      ['peer', 0.8],
+      ['switchboard', 0.8],
+    ]);
+    // Switchboard's runs stay barge-in scenarios, so the goals are judged on them as in a full run.
+    expect(barge.filter((s) => s.server === 'switchboard').map((s) => s.group)).toEqual([
+      'bargein',
+      'bargein',
+    ]);
   });
 
   it("divides each bridge's median CPU by Switchboard's at the same step", () => {
@@ -73,6 +89,37 @@ describe('the bench beside another bridge (--peer)', () => {
       report([run('peer-100', 1.5, 93), run('load-100', 1.0), run('peer-100#2', 1.5, 94)]),
     );
     expect(rowOf(lines, 'peer')[7]).toBe('187 of 2,000 / 0 of 2,000');
+  });
+
+  it('sets the truncates the model refused beside those it accepted, per model speed', () => {
+    const barge = (name: string, accepted: number, refused: number) =>
+      ({
+        scenario: {
+          name,
+          group: name.startsWith('peer') ? 'peer' : 'bargein',
+          calls: 100,
+          model: { speed: 0.8 },
+        },
+        result: {
+          bargeIn: {
+            count: 60,
+            truncationErrorMs: summary(2, accepted),
+            truncationBiasMs: -1,
+            speechToClearMs: summary(1),
+          },
+          modelErrors: refused ? { invalid_value: refused } : {},
+        },
+      }) as unknown as ScenarioRecord;
+    const lines = peerSection(
+      report([barge('peer-bargein-240ms-0.8x', 0, 58), barge('bargein-240ms-0.8x', 60, 0)]),
+    );
+    const cells = (bridge: string) =>
+      lines
+        .find((l) => l.startsWith(`| 0.8× | ${bridge} |`))!
+        .split('|')
+        .map((c) => c.trim());
+    expect(cells('peer')[4]).toBe('0 / 58');
+    expect(cells('Switchboard')[4]).toBe('60 / 0');
   });
 
   it('adds nothing to a run without a peer', () => {
