@@ -46,13 +46,19 @@ async function main(): Promise<void> {
   const valueOf = (flag: string) =>
     process.argv.find((a) => a.startsWith(flag))?.slice(flag.length);
   const peer = valueOf('--peer=');
-  const mode = peer ? 'peer' : args.has('--soak') ? 'soak' : args.has('--quick') ? 'quick' : 'full';
-  const only = valueOf('--only=');
-  // Checked before the build and the first scenario, not when the first peer fails to start.
   const peerEntry = peer ? resolve(peer) : undefined;
+  // Checked before the build and the first scenario, not when the first peer fails to start.
   if (peerEntry !== undefined && !existsSync(peerEntry)) {
     throw new Error(`--peer: no file at ${peerEntry}`);
   }
+  const mode = peerEntry
+    ? 'peer'
+    : args.has('--soak')
+      ? 'soak'
+      : args.has('--quick')
+        ? 'quick'
+        : 'full';
+  const only = valueOf('--only=');
   ensureBuild();
   const logDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   let scenarios =
