@@ -254,7 +254,7 @@ export function peerSection(report: BenchReport): string[] {
       '',
       'Medians of the runs at each step (the runs in brackets), measured in turn within the same minutes.',
       '',
-      "| Calls | Bridge | CPU ms / call-s | ÷ Switchboard's | RSS/call KB | Idle RSS MB | Frames lost of sent, in / out | In / out p99 ms | Truncation error p99 ms (barge-ins) | Errors from the model | Greeting +ms p99 |",
+      "| Calls | Bridge | CPU ms / call-s | ÷ Switchboard's | RSS/call KB | Idle RSS MB | Frames lost of sent, in / out | In / out p99 ms | Truncation error p99 ms (truncates accepted) | Errors from the model | Greeting +ms p99 |",
       '|---|---|---|---|---|---|---|---|---|---|---|',
     );
   }
@@ -269,18 +269,20 @@ export function peerSection(report: BenchReport): string[] {
     const ourCpu = median(ours.map((r) => r.server.cpuMsPerCallSecond));
     const bridges: [string, ScenarioRecord[]][] = [
       ['Switchboard', ours],
-      ['peer', byName(step.scenario.name)],
+      ['peer', runsOf(report, step)],
       ['no-op relay', byName(`noop-${n}`)],
     ];
     for (const [label, runs] of bridges) {
       if (!runs.length) continue;
       const cpu = spread(runs, (r) => r.server.cpuMsPerCallSecond, 3);
       const sum = (pick: (r: ScenarioRecord) => number) => runs.reduce((t, r) => t + pick(r), 0);
+      const mid = (pick: (r: ScenarioRecord) => number, digits?: number) =>
+        f(median(runs.map(pick)), digits);
       const lost = `${sum((r) => r.result.inbound.lost)} of ${sum((r) => r.result.inbound.sent).toLocaleString('en')} / ${sum((r) => r.result.outbound.lost)} of ${sum((r) => r.result.outbound.sent).toLocaleString('en')}`;
-      const barge = sum((r) => r.result.bargeIn.truncationErrorMs.count);
+      const accepted = sum((r) => r.result.bargeIn.truncationErrorMs.count);
       const errors = sum((r) => Object.values(r.result.modelErrors).reduce((t, e) => t + e, 0));
       rows.push(
-        `| ${n} | ${label} | ${cpu.text} | ${f(cpu.median / ourCpu)} | ${spread(runs, (r) => r.server.rssKbPerCall, 0).text} | ${f(median(runs.map((r) => r.server.idleRssKb / 1024)), 1)} | ${lost} | ${f(median(runs.map((r) => r.result.inbound.latency.p99)))} / ${f(median(runs.map((r) => r.result.outbound.latency.p99)))} | ${label === 'no-op relay' ? '—' : `${f(median(runs.map((r) => r.result.bargeIn.truncationErrorMs.p99)))} (${barge})`} | ${errors} | ${f(median(runs.map((r) => r.result.greetingOverhead.p99)))} |`,
+        `| ${n} | ${label} | ${cpu.text} | ${f(cpu.median / ourCpu)} | ${spread(runs, (r) => r.server.rssKbPerCall, 0).text} | ${mid((r) => r.server.idleRssKb / 1024, 1)} | ${lost} | ${mid((r) => r.result.inbound.latency.p99)} / ${mid((r) => r.result.outbound.latency.p99)} | ${label === 'no-op relay' ? '—' : `${mid((r) => r.result.bargeIn.truncationErrorMs.p99)} (${accepted})`} | ${errors} | ${mid((r) => r.result.greetingOverhead.p99)} |`,
       );
     }
   }
