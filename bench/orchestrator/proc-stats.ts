@@ -104,3 +104,9 @@ export class RssSampler {
     };
   }
 }
+
+/** Times the main thread went to sleep (voluntary context switches): the event loop's waits. */
+export function mainThreadSleeps(pid: number): number {
+  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}

@@ -215,13 +215,13 @@ function memoryCell(m: ScenarioRecord['server']['memoryPerCallKb']): string {
 
 function loadTable(report: BenchReport): string[] {
   const rows = [
-    '| Scenario | Calls | Server CPU | CPU ms / call-s | Kernel share | Syscalls / call-s | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Server loop delay p99 / max ms | Server waited for a CPU, ms/s | Per call at the end, KB: RSS / heap committed / heap used / external | Lost/dup/reord | Greeting +ms p50 / p99 (in the server: p99 ≤) | Harness CPU | Other CPU |',
+    '| Scenario | Calls | Server CPU | CPU ms / call-s | Kernel share | Syscalls / call-s (loop wakes / s) | RSS/call KB | In p50 / p99 / max ms | Out p50 / p99 / max ms | Server loop delay p99 / max ms | Server waited for a CPU, ms/s | Per call at the end, KB: RSS / heap committed / heap used / external | Lost/dup/reord | Greeting +ms p50 / p99 (in the server: p99 ≤) | Harness CPU | Other CPU |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.scenarios.filter((s) => s.scenario.group !== 'bargein')) {
     const { inbound: i, outbound: o } = r.result;
     rows.push(
-      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls}${r.result.callsRefused ? ` (${r.result.callsRefused} busy)` : ''} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${pct(r.server.kernelShare, 1)} | ${r.server.syscallsPerCallSecond} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${r.server.loopDelay ? `${f(r.server.loopDelay.p99Ms)} / ${f(r.server.loopDelay.maxMs)}` : '—'} | ${f(r.server.runQueueWaitMsPerS, 1)} | ${memoryCell(r.server.memoryPerCallKb)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)}${r.server.greetingOverhead ? ` (${f(r.server.greetingOverhead.p99AtMostMs)})` : ''} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
+      `| ${r.scenario.name} | ${r.result.callsStarted}/${r.scenario.calls}${r.result.callsRefused ? ` (${r.result.callsRefused} busy)` : ''} | ${pct(r.server.serverCpuMs, r.server.windowMs)} | ${f(r.server.cpuMsPerCallSecond, 3)} | ${pct(r.server.kernelShare, 1)} | ${r.server.syscallsPerCallSecond}${r.server.sleepsPerSecond === undefined ? '' : ` (${r.server.sleepsPerSecond})`} | ${r.server.rssKbPerCall} | ${f(i.latency.p50)} / ${f(i.latency.p99)} / ${f(i.latency.max)} | ${f(o.latency.p50)} / ${f(o.latency.p99)} / ${f(o.latency.max)} | ${r.server.loopDelay ? `${f(r.server.loopDelay.p99Ms)} / ${f(r.server.loopDelay.maxMs)}` : '—'} | ${f(r.server.runQueueWaitMsPerS, 1)} | ${memoryCell(r.server.memoryPerCallKb)} | ${frames(r)} | ${f(r.result.greetingOverhead.p50)} / ${f(r.result.greetingOverhead.p99)}${r.server.greetingOverhead ? ` (${f(r.server.greetingOverhead.p99AtMostMs)})` : ''} | ${pct(r.server.harnessCpuMs, r.server.windowMs)} | ${pct(r.server.otherCpuMs, r.server.windowMs)} |`,
     );
   }
   return rows;

@@ -9,6 +9,7 @@ import {
   cpuMs,
   cpuTimes,
   ioSyscalls,
+  mainThreadSleeps,
   machineBusyMs,
   rssKb,
   RssSampler,
@@ -49,6 +50,8 @@ export interface ServerMeasure {
   kernelShare: number;
   /** Read- and write-family syscalls of the server per second of one call. */
   syscallsPerCallSecond: number;
+  /** Times a second the server's main thread went to sleep (its event loop waiting for I/O). */
+  sleepsPerSecond?: number;
   /** Time the server's main thread waited for a CPU, ms per second of the window. */
   runQueueWaitMsPerS: number;
   /** RSS above idle per active call, KB. */
@@ -107,6 +110,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
         cpu: number;
         kernel: number;
         syscalls: number;
+        sleeps: number;
         waited: number;
         hcpu: number;
         busy: number;
@@ -122,6 +126,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           cpu: own.totalMs,
           kernel: own.kernelMs,
           syscalls: ioSyscalls(server.pid),
+          sleeps: mainThreadSleeps(server.pid),
           waited: runQueueWaitMs(server.pid),
           hcpu: cpuMs(harness.pid),
           busy: machineBusyMs(),
@@ -187,6 +192,7 @@ export async function runOne(s: BenchScenario, logDir: string): Promise<Scenario
           cpuMsPerCallSecond: round3(serverCpuMs / callSeconds),
           kernelShare: round3((end.kernel - start.kernel) / serverCpuMs),
           syscallsPerCallSecond: Math.round((end.syscalls - start.syscalls) / callSeconds),
+          sleepsPerSecond: Math.round((end.sleeps - start.sleeps) / (windowMs / 1000)),
           runQueueWaitMsPerS: round3((end.waited - start.waited) / (windowMs / 1000)),
           rssKbPerCall: Math.round((steadyRss.meanKb - idleRssKb) / heldCalls),
           ...(reaction ? { reaction } : {}),
