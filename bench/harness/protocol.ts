@@ -34,6 +34,12 @@ export interface Scenario {
    * call's frames fall in the same millisecond (a worst case that real traffic does not have).
    */
   phases?: 'random' | 'aligned';
+  /**
+   * How the harness times its sends. `ticks` (default): a 1 ms interval, so the frames due within
+   * a millisecond leave together. `spread`: each at its own instant, as frames from many carrier
+   * hosts arrive; the harness then spins a core (bench/harness/ticker.ts).
+   */
+  arrivals?: 'ticks' | 'spread';
   /** Webhook → media stream `start`: the phone ringing while the model pre-warms, ms. */
   ringMs: number;
   /** The measured window once every call is up, ms. */

@@ -46,6 +46,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const stats = new BenchStats();
   const callers = new Map<number, FakeCaller>();
+  ticker.arrivals = scenario.arrivals ?? 'ticks';
   model.context = {
     stats,
     script: scenario.model,

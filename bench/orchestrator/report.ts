@@ -68,6 +68,7 @@ function capacitySteps(report: BenchReport): ScenarioRecord[] {
         s.server === 'switchboard' &&
         s.env === undefined &&
         s.phases !== 'aligned' &&
+        s.arrivals === undefined &&
         s.repeatOf === undefined,
     )
     .sort((a, b) => a.scenario.calls - b.scenario.calls);

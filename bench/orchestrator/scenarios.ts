@@ -1,6 +1,6 @@
 /**
  * The scenarios of a run. Quick: a smoke check in under a minute. Full: the numbers of the
- * README in about eight minutes. Soak: ten minutes of call churn for memory flatness.
+ * README in about twelve minutes. Soak: ten minutes of call churn for memory flatness.
  */
 import type { ModelScript, Scenario } from '../harness/protocol.js';
 
@@ -124,6 +124,13 @@ export function fullScenarios(): BenchScenario[] {
     ...repeated(3, [
       scenario('load-200', 'load', 200, 30_000, CONVERSATION),
       scenario('noop-200', 'noop', 200, 15_000, CONVERSATION, { server: 'noop' }),
+      // The same load with each frame sent at its own instant, as frames from many carrier hosts
+      // arrive, instead of the harness's 1 ms bursts (the harness spins a core for it).
+      scenario('spread-200', 'load', 200, 15_000, CONVERSATION, { arrivals: 'spread' }),
+      scenario('noop-spread-200', 'noop', 200, 15_000, CONVERSATION, {
+        server: 'noop',
+        arrivals: 'spread',
+      }),
     ]),
     scenario('aligned-200', 'load', 200, 15_000, CONVERSATION, { phases: 'aligned' }),
     scenario('batch2-200', 'load', 200, 30_000, CONVERSATION, {
