@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const r = record.result;
     console.log(
       `  ${((performance.now() - t0) / 1000).toFixed(1)} s: cpu ${record.server.cpuMsPerCallSecond} ms/call-s, ` +
-        `sleeps ${record.server.sleepsPerSecond}/s, syscalls ${record.server.syscallsPerCallSecond}/call-s, ` +
+        `loop wakes ${record.server.sleepsPerSecond}/s, syscalls ${record.server.syscallsPerCallSecond}/call-s, ` +
         `in p99 ${r.inbound.latency.p99} ms, out p99 ${r.outbound.latency.p99} ms, ` +
         `lost ${r.inbound.lost}/${r.outbound.lost}, failed ${r.callsFailed}` +
         (r.bargeIn.count
