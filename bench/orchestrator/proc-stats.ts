@@ -69,11 +69,24 @@ export function runQueueWaitMs(pid: number): number {
   }
 }
 
+/**
+ * A number field of /proc/<pid>/status, with its unit if it has one (`VmRSS:   1234 kB` → 1234);
+ * NaN when absent.
+ */
+function statusNumber(pid: number, field: string, unit = ''): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`^${field}:\\s+(\\d+)${unit}`, 'm').exec(status);
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Resident set size, KB. */
 export function rssKb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  return m ? Number(m[1]) : NaN;
+  return statusNumber(pid, 'VmRSS', ' kB');
+}
+
+/** Times the main thread went to sleep (voluntary context switches): the event loop's waits. */
+export function mainThreadSleeps(pid: number): number {
+  return statusNumber(pid, 'voluntary_ctxt_switches');
 }
 
 /** Samples RSS every `intervalMs` until stopped. */
@@ -103,10 +116,4 @@ export class RssSampler {
       minKb: Math.min(...v),
     };
   }
-}
-
-/** Times the main thread went to sleep (voluntary context switches): the event loop's waits. */
-export function mainThreadSleeps(pid: number): number {
-  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
 }
