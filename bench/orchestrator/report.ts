@@ -31,6 +31,10 @@ const frames = (r: ScenarioRecord) => frameFaults(r).join('/');
 const p99InOut = (r: ScenarioRecord) =>
   `in / out p99 ${f(r.result.inbound.latency.p99)} / ${f(r.result.outbound.latency.p99)} ms`;
 
+/** The record of the scenario called `name` (a first run, not a repeat). */
+const named = (report: BenchReport, name: string): ScenarioRecord | undefined =>
+  report.scenarios.find((s) => s.scenario.name === name);
+
 /** A scenario's record and those of its repeats. */
 function runsOf(report: BenchReport, first: ScenarioRecord | undefined): ScenarioRecord[] {
   if (!first) return [];
@@ -75,7 +79,6 @@ function capacitySteps(report: BenchReport): ScenarioRecord[] {
 }
 
 function goals(report: BenchReport): string[] {
-  const by = (name: string) => report.scenarios.find((s) => s.scenario.name === name);
   const load = runsOf(
     report,
     report.scenarios.find((s) => s.scenario.group === 'load'),
@@ -206,7 +209,6 @@ function goals(report: BenchReport): string[] {
       holdsAdmission(admission),
     );
   }
-  void by;
   return rows;
 }
 
@@ -259,11 +261,7 @@ export function peerSection(report: BenchReport): string[] {
       '|---|---|---|---|---|---|---|---|---|---|---|',
     );
   }
-  const byName = (name: string) =>
-    runsOf(
-      report,
-      report.scenarios.find((s) => s.scenario.name === name),
-    );
+  const byName = (name: string) => runsOf(report, named(report, name));
   for (const step of steps) {
     const n = step.scenario.calls;
     const ours = byName(`load-${n}`);
@@ -302,9 +300,7 @@ function peerBargeRows(report: BenchReport, peerRuns: ScenarioRecord[]): string[
     '|---|---|---|---|---|---|---|',
   ];
   for (const peer of barges) {
-    const ours = report.scenarios.find(
-      (s) => s.scenario.name === peer.scenario.name.slice('peer-'.length),
-    );
+    const ours = named(report, peer.scenario.name.slice('peer-'.length));
     const bridges: [string, ScenarioRecord | undefined][] = [
       ['Switchboard', ours],
       ['peer', peer],
