@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runOne, type ScenarioRecord } from './orchestrator/run-one.js';
 import {
+  type BenchScenario,
   fullScenarios,
   peerScenarios,
   quickScenarios,
@@ -51,24 +52,19 @@ async function main(): Promise<void> {
   if (peerEntry !== undefined && !existsSync(peerEntry)) {
     throw new Error(`--peer: no file at ${peerEntry}`);
   }
-  const mode = peerEntry
-    ? 'peer'
-    : args.has('--soak')
-      ? 'soak'
-      : args.has('--quick')
-        ? 'quick'
-        : 'full';
+  // One decision: the mode names the run (and its result files), and brings its scenarios.
+  const [mode, planned]: [string, BenchScenario[]] =
+    peerEntry !== undefined
+      ? ['peer', peerScenarios(peerEntry)]
+      : args.has('--soak')
+        ? ['soak', soakScenarios()]
+        : args.has('--quick')
+          ? ['quick', quickScenarios()]
+          : ['full', fullScenarios()];
   const only = valueOf('--only=');
   ensureBuild();
   const logDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  let scenarios =
-    peerEntry !== undefined
-      ? peerScenarios(peerEntry)
-      : mode === 'soak'
-        ? soakScenarios()
-        : mode === 'quick'
-          ? quickScenarios()
-          : fullScenarios();
+  let scenarios = planned;
   // Extra server environment for every scenario, e.g. --server-env=NODE_OPTIONS=--max-semi-space-size=2
   const serverEnv = process.argv
     .filter((a) => a.startsWith('--server-env='))
