@@ -43,6 +43,14 @@ const APPEND_PREFIX = '{"type":"input_audio_buffer.append","audio":"';
 /** Margin before the caller hangs up in which no new bot turn starts, ms. */
 const TURN_END_MARGIN_MS = 1_000;
 
+/** The bot's audio content part, as the service lists it in an item (no transcript here). */
+const AUDIO_PART = { type: 'output_audio', transcript: '' };
+
+/** An assistant message item with the fields the service sends (the Agents SDK checks them). */
+function assistantItem(id: unknown, status: string, content: object[]) {
+  return { id, object: 'realtime.item', type: 'message', role: 'assistant', status, content };
+}
+
 export class ModelSession {
   private callIndex: number | undefined;
   private inbound: StreamTally | undefined;
@@ -140,14 +148,7 @@ export class ModelSession {
       case 'conversation.item.retrieve':
         // The Agents SDK asks for an item after truncating it (with --peer).
         this.event('conversation.item.retrieved', {
-          item: {
-            id: msg.item_id,
-            object: 'realtime.item',
-            type: 'message',
-            role: 'assistant',
-            status: 'incomplete',
-            content: [{ type: 'output_audio', transcript: '' }],
-          },
+          item: assistantItem(msg.item_id, 'incomplete', [AUDIO_PART]),
         });
         return;
       case 'conversation.item.delete':
@@ -200,14 +201,7 @@ export class ModelSession {
     this.event('response.created', {
       response: { id: r.id, object: 'realtime.response', status: 'in_progress', output: [] },
     });
-    const item0 = {
-      id: r.itemId,
-      object: 'realtime.item',
-      type: 'message',
-      role: 'assistant',
-      status: 'in_progress',
-      content: [],
-    };
+    const item0 = assistantItem(r.itemId, 'in_progress', []);
     this.event('response.output_item.added', { response_id: r.id, output_index: 0, item: item0 });
     this.event('response.content_part.added', {
       response_id: r.id,
@@ -281,16 +275,7 @@ export class ModelSession {
         ...(status === 'cancelled'
           ? { status_details: { type: 'cancelled', reason: 'turn_detected' } }
           : {}),
-        output: [
-          {
-            id: r.itemId,
-            object: 'realtime.item',
-            type: 'message',
-            role: 'assistant',
-            status,
-            content: [{ type: 'output_audio', transcript: '' }],
-          },
-        ],
+        output: [assistantItem(r.itemId, status, [AUDIO_PART])],
       },
     });
   }
