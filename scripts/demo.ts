@@ -8,15 +8,12 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT, runDemoCall } from '../src/demo/demo-call.js';
 import { progressPrinter, progressSeconds } from '../src/replay/progress-printer.js';
 
-/**
- * `--fast` plays the call 2× faster than real time. Not more: the server (a child process on the
- * wall clock) interpolates the caller's playback between mark echoes at real-time pace, so at
- * speed s its truncation lags what the caller heard by up to 20·(1 − 1/s) ms plus s × the echo
- * delivery delay; at 4× that already exceeded the one-frame check (27 ms measured).
- */
-const FAST_SPEED = 2;
+// Real time only. The server (a child process on the wall clock) walks the caller's playback at
+// real-time pace between mark echoes, which come at item edges and once a second; a caller played
+// faster than any real Twilio plays would leave its truncation behind what was heard (at 2×, 89 ms
+// behind in the demo's barge-in), failing the check the demo exists to show.
 
-const HELP = `Usage: npm run demo [-- --fast] [--out <dir>]
+const HELP = `Usage: npm run demo [-- --out <dir>]
 
 Runs one phone call through the real Switchboard server, offline: the server (src/main.ts) is
 started against a local realtime simulator and an example business API, and a recorded caller
@@ -24,7 +21,6 @@ is replayed the way Twilio would send it. The caller asks about order 4217 (a lo
 call), interrupts the answer to ask about opening hours (a barge-in), then says goodbye (end_call).
 
 Options:
-  --fast        ${FAST_SPEED}× real time (default: real time, about 25 s)
   --out <dir>   where the WAVs, timeline and picture go (default replay-out/demo-<timestamp>)
   -h, --help    this text
 
@@ -37,7 +33,6 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        fast: { type: 'boolean', default: false },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -50,7 +45,6 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const speed = values.fast ? FAST_SPEED : 1;
   const outDir = values.out ?? defaultOutDir();
   console.log(
     `Starting the example business API, the realtime simulator and the server (src/main.ts)…`,
@@ -59,7 +53,7 @@ async function main(): Promise<number> {
     (p) =>
       `▶ call ${progressSeconds(p.nowMs)} (caller audio ${progressSeconds(p.recordingMs)})  bot heard ${progressSeconds(p.heardMs)}  marks ${p.marks}  clears ${p.clears}`,
   );
-  const demo = await runDemoCall({ speed, outDir, onProgress: progress.update });
+  const demo = await runDemoCall({ outDir, onProgress: progress.update });
   progress.done();
   console.log('\n' + demo.outputs.summary);
   console.log('Demo checks:');
@@ -78,7 +72,7 @@ async function main(): Promise<number> {
     `  read:    ${show(files.summary)}, ${show(files.transcript)}, ${show(files.timeline)}`,
   );
   const failed = demo.checks.filter((c) => !c.ok);
-  const took = `${(demo.wallMs / 1000).toFixed(1)} s at ${speed}× speed`;
+  const took = `${(demo.wallMs / 1000).toFixed(1)} s`;
   if (failed.length) {
     console.error(`\ndemo: FAILED (${took}): ${failed.map((c) => c.name).join(', ')}`);
     return 1;

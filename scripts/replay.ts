@@ -35,7 +35,10 @@ Options:
   --admin-token <token> fetch GET /calls/<CallSid> (default: env ADMIN_TOKEN)
   --from <e164>         caller number (default ${REPLAY_DEFAULTS.from})
   --to <e164>           called number (default ${REPLAY_DEFAULTS.to})
-  --speed <n>           1 = real time, 2, 4… (default 1)
+  --speed <n>           1 = real time, 2, 4… (default 1). Above 1 Twilio's side plays faster than
+                        Twilio does, and the server, which walks playback in real time between
+                        mark echoes a second apart, truncates behind what was heard: judge
+                        barge-ins at 1
   --tail-ms <ms>        end after the bot is silent this long once the recording ended (default ${REPLAY_DEFAULTS.tailMs})
   --max-seconds <s>     hard limit on the call (default ${REPLAY_DEFAULTS.maxSeconds})
   --out <dir>           output directory (default replay-out/<timestamp>)

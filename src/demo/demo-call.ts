@@ -26,9 +26,8 @@ export const DEMO_SCRIPT = join(DEMO_DIR, 'demo-script.json');
 /** Twilio auth token shared by the server and the emulated Twilio: any value works offline. */
 const DEMO_TWILIO_AUTH_TOKEN = 'demo-auth-token';
 /**
- * The simulator's pace at speed 1, its own defaults (src/replay/simulator/realtime-simulator.ts):
- * first audio after 300 ms, audio generated 4× faster than it plays. Scaled with the replay
- * speed so that, on the call's own time axis, every speed sounds the same.
+ * The simulator's pace, its own defaults (src/replay/simulator/realtime-simulator.ts): first
+ * audio after 300 ms, audio generated 4× faster than it plays.
  */
 const FIRST_AUDIO_LATENCY_MS = 300;
 const REALTIME_FACTOR = 4;
@@ -37,8 +36,6 @@ const DRAIN_TIMEOUT_MS = 2_000;
 
 /** Options of `runDemoCall`. */
 export interface DemoCallOptions {
-  /** 1 = real time (default). */
-  speed?: number;
   /** Where the replay's files go. */
   outDir: string;
   recording?: string;
@@ -57,7 +54,6 @@ export interface DemoCallResult {
 
 /** Runs the demo call (see module doc). */
 export async function runDemoCall(options: DemoCallOptions): Promise<DemoCallResult> {
-  const speed = options.speed ?? 1;
   const started = performance.now();
   const stack: (() => Promise<void>)[] = [];
   try {
@@ -65,8 +61,8 @@ export async function runDemoCall(options: DemoCallOptions): Promise<DemoCallRes
     stack.push(() => api.close());
     const simulator = await startRealtimeSimulator({
       script: await loadSimulatorScript(DEMO_SCRIPT),
-      firstAudioLatencyMs: FIRST_AUDIO_LATENCY_MS / speed,
-      realtimeFactor: REALTIME_FACTOR * speed,
+      firstAudioLatencyMs: FIRST_AUDIO_LATENCY_MS,
+      realtimeFactor: REALTIME_FACTOR,
     });
     stack.push(() => simulator.close());
     const port = await freePort();
@@ -96,7 +92,6 @@ export async function runDemoCall(options: DemoCallOptions): Promise<DemoCallRes
       publicUrl,
       authToken: DEMO_TWILIO_AUTH_TOKEN,
       adminToken,
-      speed,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const outputs = await writeReplayOutputs(result, options.outDir);
