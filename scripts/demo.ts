@@ -3,7 +3,7 @@
  * A simulated model, an example business API and a recorded caller who asks about an order,
  * interrupts the answer and says goodbye; then what happened and where the files are.
  */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, runDemoCall } from '../src/demo/demo-call.js';
 import { progressPrinter, progressSeconds } from '../src/replay/progress-printer.js';
@@ -21,8 +21,10 @@ is replayed the way Twilio would send it. The caller asks about order 4217 (a lo
 call), interrupts the answer to ask about opening hours (a barge-in), then says goodbye (end_call).
 
 Options:
-  --out <dir>   where the WAVs, timeline and picture go (default replay-out/demo-<timestamp>)
-  -h, --help    this text
+  --out <dir>       where the WAVs, timeline and picture go (default replay-out/demo-<timestamp>)
+  --app-dir <dir>   run the server built, from <dir> as the Docker image lays it out (dist/,
+                    config/, production node_modules), with npm start's command line
+  -h, --help        this text
 
 Exit code 0 when the greeting was heard in full, the tool was called, the barge-in truncated the
 answer where the caller stopped hearing it, and end_call hung up; 1 otherwise.
@@ -34,6 +36,7 @@ async function main(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         out: { type: 'string' },
+        'app-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -46,14 +49,20 @@ async function main(): Promise<number> {
     return 0;
   }
   const outDir = values.out ?? defaultOutDir();
+  const appDir = values['app-dir'];
+  const server = appDir ? `built, in ${appDir}` : 'src/main.ts';
   console.log(
-    `Starting the example business API, the realtime simulator and the server (src/main.ts)…`,
+    `Starting the example business API, the realtime simulator and the server (${server})…`,
   );
   const progress = progressPrinter(
     (p) =>
       `▶ call ${progressSeconds(p.nowMs)} (caller audio ${progressSeconds(p.recordingMs)})  bot heard ${progressSeconds(p.heardMs)}  marks ${p.marks}  clears ${p.clears}`,
   );
-  const demo = await runDemoCall({ outDir, onProgress: progress.update });
+  const demo = await runDemoCall({
+    outDir,
+    onProgress: progress.update,
+    ...(appDir ? { appDir: resolve(appDir) } : {}),
+  });
   progress.done();
   console.log('\n' + demo.outputs.summary);
   console.log('Demo checks:');

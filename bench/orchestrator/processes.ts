@@ -4,8 +4,8 @@
  * or another bridge (`--peer`) — each on 127.0.0.1 with its stdout/stderr in a log file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from '../../src/demo/server-process.js';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { freePort, startScriptArgs } from '../../src/demo/server-process.js';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FromHarness } from '../harness/protocol.js';
 
@@ -26,17 +26,6 @@ export interface ServerUnderTest {
   pid: number;
   url: string;
   logFile: string;
-}
-
-/**
- * The node arguments of `npm start` (flags and entry point), so the server is measured with the
- * command line it runs with in production (the Dockerfile's CMD is the same; a test checks).
- */
-export function startScriptArgs(): string[] {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.split(/\s+/);
-  if (command !== 'node') throw new Error(`npm start is not a plain node command: ${command}`);
-  return args;
 }
 
 /** Starts the server under test and resolves when GET /healthz answers 200. */

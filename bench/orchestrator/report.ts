@@ -9,7 +9,7 @@ import {
 import type { ProfileSummary } from './cpu-profile.js';
 import type { ScenarioRecord } from './run-one.js';
 import { DEFAULT_FRAME_MS } from './scenarios.js';
-import { startScriptArgs } from './processes.js';
+import { startScriptArgs } from '../../src/demo/server-process.js';
 
 export interface BenchReport {
   mode: string;

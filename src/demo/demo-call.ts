@@ -14,7 +14,7 @@ import type { ReplayProgress } from '../replay/twilio/twilio-media-session.js';
 import { writeReplayOutputs, type ReplayOutputs } from '../replay/timeline/write-replay-outputs.js';
 import { DEMO_API_TOKEN, startBusinessApi } from './business-api.js';
 import { checkDemoCall, type DemoCheck } from './demo-checks.js';
-import { freePort, startServerProcess } from './server-process.js';
+import { freePort, startScriptArgs, startServerProcess } from './server-process.js';
 
 const DEMO_DIR = dirname(fileURLToPath(import.meta.url));
 /** The repository root: the server runs from there, as `npm start` would. */
@@ -40,6 +40,12 @@ export interface DemoCallOptions {
   outDir: string;
   recording?: string;
   onProgress?: (progress: ReplayProgress) => void;
+  /**
+   * Run the server built, from this directory (`dist/` and `config/` beside production-only
+   * `node_modules`, as the Docker image holds them), with `npm start`'s command line and
+   * NODE_ENV=production. Unset: `src/main.ts` from the repository, through tsx.
+   */
+  appDir?: string;
 }
 
 /** What the demo call produced. */
@@ -82,8 +88,10 @@ export async function runDemoCall(options: DemoCallOptions): Promise<DemoCallRes
         ADMIN_TOKEN: adminToken,
         LOG_LEVEL: 'warn',
         DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+        ...(options.appDir ? { NODE_ENV: 'production' } : {}),
       },
-      REPO_ROOT,
+      options.appDir ?? REPO_ROOT,
+      options.appDir ? startScriptArgs(options.appDir) : undefined,
     );
     stack.push(() => server.stop());
     const result = await replayCall({

@@ -1,9 +1,12 @@
 /**
  * Runs the real server as a child process, exactly as an operator would (`src/main.ts` through
- * tsx, configured only by environment), and waits until `/readyz` says it takes calls.
+ * tsx, or a built `dist/` with `npm start`'s command line; configured only by environment), and
+ * waits until `/readyz` says it takes calls.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** How long the server may take to start: tsx compiles on first load, a few seconds at most. */
 const START_TIMEOUT_MS = 30_000;
@@ -37,15 +40,32 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `src/main.ts` with `env` (PORT must be set) and resolves once it is ready. */
+/**
+ * The node arguments of `npm start` in `dir`'s package.json (flags and entry point): the command
+ * line the server runs with in production. The Dockerfile's CMD is the same (a test checks).
+ */
+export function startScriptArgs(dir = '.'): string[] {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = pkg.scripts.start.split(/\s+/);
+  if (command !== 'node') throw new Error(`npm start is not a plain node command: ${command}`);
+  return args;
+}
+
+/**
+ * Starts the server in `cwd` with `env` (PORT must be set) and resolves once it is ready. By
+ * default `src/main.ts` through tsx; `nodeArgs` runs something else, such as a built `dist/`.
+ */
 export async function startServerProcess(
   env: Record<string, string>,
   cwd: string,
+  // `node --import tsx` instead of the tsx CLI: one process, so its pid is the server's own.
+  nodeArgs: string[] = ['--import', 'tsx', 'src/main.ts'],
 ): Promise<ServerProcess> {
   const port = Number(env['PORT']);
   const url = `http://127.0.0.1:${port}`;
-  // `node --import tsx` instead of the tsx CLI: one process, so its pid is the server's own.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

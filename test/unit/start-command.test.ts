@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startScriptArgs } from '../../bench/orchestrator/processes.js';
+import { startScriptArgs } from '../../src/demo/server-process.js';
 
 describe('the start command', () => {
   it('is the same in the Dockerfile as in npm start, which the benchmark measures', () => {
