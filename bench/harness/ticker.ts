@@ -22,19 +22,15 @@ export class Ticker {
   private readonly participants = new Set<TickFn>();
   private timer: NodeJS.Timeout | undefined;
   private spinning = false;
-  private mode: Arrivals = 'ticks';
+  /** Takes effect when the ticker next starts (it stops when its last participant leaves). */
+  arrivals: Arrivals = 'ticks';
 
   constructor(private readonly clock: () => number) {}
-
-  /** Takes effect when the ticker next starts (it stops when its last participant leaves). */
-  set arrivals(mode: Arrivals) {
-    this.mode = mode;
-  }
 
   add(fn: TickFn): void {
     this.participants.add(fn);
     if (this.timer || this.spinning) return;
-    if (this.mode === 'ticks') {
+    if (this.arrivals === 'ticks') {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       return;
     }
